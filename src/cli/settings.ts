@@ -1,0 +1,71 @@
+import type { GatewayOptionsInput } from "../core/options.js";
+
+type Kind = "int" | "number" | "string";
+
+/** One configuration setting: its flag, its environment variables, and where it goes in the options. */
+export interface Setting {
+  flag: string;
+  env: readonly string[];
+  path: readonly string[];
+  kind: Kind;
+  help: string;
+}
+
+const s = (flag: string, env: string | string[], path: string, kind: Kind, help: string): Setting => ({
+  flag,
+  env: Array.isArray(env) ? env : [env],
+  path: path.split("."),
+  kind,
+  help,
+});
+
+/** Every setting of `livegate serve`; the README's configuration table lists the same rows. */
+export const SETTINGS: readonly Setting[] = [
+  s("port", ["LIVEGATE_PORT", "PORT"], "port", "int", "HTTP/WebSocket port (default 8000)"),
+  s("host", "LIVEGATE_HOST", "host", "string", "listen address; localhost = 127.0.0.1 and ::1 (default localhost)"),
+  s("data-dir", "LIVEGATE_DATA_DIR", "dataDir", "string", "SQLite file and development secrets (default .livegate)"),
+  s("log-level", "LIVEGATE_LOG_LEVEL", "logLevel", "string", "fatal|error|warn|info|debug|trace|silent (default warn)"),
+  s("jwt-secret", "LIVEGATE_JWT_SECRET", "auth.jwtSecret", "string", "HS256 secret (16+ chars)"),
+  s("jwt-public-key", "LIVEGATE_JWT_PUBLIC_KEY", "auth.jwtPublicKey", "string", "PEM public key, RSA (RS256) or EC P-256 (ES256)"),
+  s("jwks-url", "LIVEGATE_JWKS_URL", "auth.jwksUrl", "string", "JWKS URL (RS256/ES256)"),
+  s("jwt-issuer", "LIVEGATE_JWT_ISSUER", "auth.issuer", "string", "required iss claim"),
+  s("jwt-audience", "LIVEGATE_JWT_AUDIENCE", "auth.audience", "string", "required aud claim"),
+  s("api-key", "LIVEGATE_API_KEY", "auth.apiKey", "string", "API key for REST publishing (16+ chars)"),
+  s("max-frame-bytes", "LIVEGATE_MAX_FRAME_BYTES", "limits.maxFrameBytes", "int", "largest inbound frame, close 1009 (default 65536)"),
+  s("messages-per-second", "LIVEGATE_MESSAGES_PER_SECOND", "limits.messagesPerSecond", "number", "inbound frames/s per connection (default 50)"),
+  s("message-burst", "LIVEGATE_MESSAGE_BURST", "limits.messageBurst", "int", "inbound burst per connection (default 100)"),
+  s("rate-limit-strikes", "LIVEGATE_RATE_LIMIT_STRIKES", "limits.rateLimitStrikes", "int", "refused frames in a row before close 1008 (default 20)"),
+  s("max-connections-per-user", "LIVEGATE_MAX_CONNECTIONS_PER_USER", "limits.maxConnectionsPerUser", "int", "per node (default 100)"),
+  s("ping-interval-ms", "LIVEGATE_PING_INTERVAL_MS", "limits.pingIntervalMs", "int", "server ping period (default 25000)"),
+  s("idle-timeout-ms", "LIVEGATE_IDLE_TIMEOUT_MS", "limits.idleTimeoutMs", "int", "close after this long without a frame or pong (default 60000)"),
+  s("max-subscriptions", "LIVEGATE_MAX_SUBSCRIPTIONS", "limits.maxSubscriptionsPerConnection", "int", "channels per connection (default 128)"),
+  s("max-buffered-bytes", "LIVEGATE_MAX_BUFFERED_BYTES", "limits.maxBufferedBytes", "int", "send buffer per connection before close 1013 (default 4194304)"),
+  s("auth-timeout-ms", "LIVEGATE_AUTH_TIMEOUT_MS", "limits.authTimeoutMs", "int", "time to send an auth message (default 10000)"),
+  s("token-expiry-grace-ms", "LIVEGATE_TOKEN_EXPIRY_GRACE_MS", "limits.tokenExpiryGraceMs", "int", "time to refresh an expired token (default 30000)"),
+  s("history-size", "LIVEGATE_HISTORY_SIZE", "history.size", "int", "publications kept per channel (default 200)"),
+  s("history-ttl-ms", "LIVEGATE_HISTORY_TTL_MS", "history.ttlMs", "int", "age limit of history (default 600000)"),
+  s("presence-ttl-ms", "LIVEGATE_PRESENCE_TTL_MS", "presenceTtlMs", "int", "presence entry lifetime (default 60000)"),
+];
+
+function convert(setting: Setting, raw: string): string | number {
+  if (setting.kind === "string") return setting.flag === "jwt-public-key" ? raw.replace(/\\n/g, "\n") : raw;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || (setting.kind === "int" && !Number.isInteger(n))) {
+    throw new TypeError(`--${setting.flag} / ${setting.env[0]}: expected a${setting.kind === "int" ? "n integer" : " number"}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** Builds options from environment variables, then flags (flags win). */
+export function optionsFrom(env: NodeJS.ProcessEnv, flags: Readonly<Record<string, string | undefined>>): GatewayOptionsInput {
+  const out: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const fromEnv = setting.env.map((e) => env[e]).find((v) => v !== undefined && v !== "");
+    const raw = flags[setting.flag] ?? fromEnv;
+    if (raw === undefined) continue;
+    let node = out;
+    for (const key of setting.path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[setting.path.at(-1)!] = convert(setting, raw);
+  }
+  return out as GatewayOptionsInput;
+}

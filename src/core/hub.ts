@@ -1,0 +1,301 @@
+import type { Logger } from "pino";
+import type { Broker } from "../engines/broker/broker.js";
+import { BROADCAST_CHANNEL } from "./channel.js";
+import { Connection, type ConnectionOwner, type Subscription, type Transport } from "./connection.js";
+import type { DisconnectReason } from "./disconnect.js";
+import { GatewayError } from "./errors.js";
+import type { Metrics } from "./metrics.js";
+import type { GatewayOptions } from "./options.js";
+import { mergeRecovered } from "./recovery.js";
+import type { ChannelName, ConnectionId, Principal, Publication, StreamPosition, UserId } from "./types.js";
+
+/** A subscription being set up: reply to the client, then call {@link Hub.activate}. */
+export interface PendingSubscription {
+  readonly subscription: Subscription;
+  /** The channel's position when the subscription was set up. */
+  readonly position: StreamPosition;
+  /** Set when recovery was asked: whether nothing was lost. */
+  readonly recovered: boolean | undefined;
+  /** Publications to deliver before live ones. */
+  readonly replay: readonly Publication[];
+  /** True when the connection already had this channel. */
+  readonly existing: boolean;
+}
+
+/** Live publications buffered for one setting-up subscription, at most; past it the client is too slow. */
+const MAX_SETUP_BUFFER = 10_000;
+
+/**
+ * Connections by id and by user, channels by name, fan-out from the broker. Transport- and
+ * dialect-agnostic: dialects call it, it calls back through each connection's owner.
+ */
+export class Hub {
+  private readonly connections = new Map<ConnectionId, Connection>();
+  private readonly users = new Map<UserId, Set<Connection>>();
+  private readonly channels = new Map<ChannelName, Set<Subscription>>();
+  private ticker: NodeJS.Timeout | undefined;
+  private lastPresenceRefresh = Date.now();
+  private readonly onConnectionClosed = (c: Connection): void => this.remove(c);
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly options: GatewayOptions,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Starts the broker feed and the one ticker that drives pings, idle, auth and expiry checks. */
+  async start(): Promise<void> {
+    await this.broker.start({ publication: (pub) => this.fanOut(pub) });
+    const l = this.options.limits;
+    const tickMs = Math.max(20, Math.min(1000, l.pingIntervalMs / 4, l.idleTimeoutMs / 4, l.authTimeoutMs / 4, l.tokenExpiryGraceMs / 4));
+    this.ticker = setInterval(() => this.tick(Date.now()), tickMs);
+    this.ticker.unref();
+  }
+
+  /** Stops the ticker; connections are closed by {@link Hub.disconnectAll}. */
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+  }
+
+  /** Registers a new, not yet authenticated connection. */
+  open(dialect: string, transport: Transport, owner: ConnectionOwner): Connection {
+    const conn = new Connection(dialect, transport, owner, this.options.limits, this.onConnectionClosed);
+    this.connections.set(conn.id, conn);
+    this.metrics.connections.inc({ dialect });
+    return conn;
+  }
+
+  /**
+   * Attaches a verified principal. A second call (token refresh) must be for the same user.
+   * @throws GatewayError LG_ERR_AUTH_USER_CHANGED, LG_ERR_CONNECTION_LIMIT
+   */
+  authenticate(conn: Connection, principal: Principal): void {
+    if (conn.principal) {
+      if (conn.principal.userId !== principal.userId) throw new GatewayError("LG_ERR_AUTH_USER_CHANGED");
+      conn.principal = principal;
+      conn.expiryDeadline = undefined;
+      return;
+    }
+    let set = this.users.get(principal.userId);
+    const max = this.options.limits.maxConnectionsPerUser;
+    if (set && set.size >= max) throw new GatewayError("LG_ERR_CONNECTION_LIMIT", { user: principal.userId, max });
+    if (!set) this.users.set(principal.userId, (set = new Set()));
+    set.add(conn);
+    conn.principal = principal;
+  }
+
+  /**
+   * First half of a subscribe: registers the subscription (live publications are buffered from now on),
+   * subscribes the node if needed and reads the position or the history to recover.
+   * @throws GatewayError LG_ERR_SUBSCRIPTION_LIMIT; broker errors as LG_ERR_UNAVAILABLE
+   */
+  async prepareSubscribe(conn: Connection, channel: ChannelName, recover?: StreamPosition): Promise<PendingSubscription> {
+    const existing = conn.subscriptions.get(channel);
+    if (existing) return this.prepareExisting(existing, recover);
+    const max = this.options.limits.maxSubscriptionsPerConnection;
+    if (conn.subscriptions.size >= max) throw new GatewayError("LG_ERR_SUBSCRIPTION_LIMIT", { max });
+
+    const sub: Subscription = { connection: conn, channel, buffer: [], epoch: "", lastOffset: 0, startOffset: 0 };
+    conn.subscriptions.set(channel, sub);
+    let set = this.channels.get(channel);
+    try {
+      if (!set) {
+        this.channels.set(channel, (set = new Set([sub])));
+        await this.broker.subscribe([channel]);
+      } else {
+        set.add(sub);
+      }
+      const res = await this.broker.history(channel, recover ? { since: recover } : { limit: 0 });
+      sub.epoch = res.position.epoch;
+      sub.startOffset = res.position.offset;
+      const after = recover && res.complete ? recover.offset : recover ? 0 : res.position.offset;
+      sub.lastOffset = after;
+      return {
+        subscription: sub,
+        position: res.position,
+        recovered: recover ? res.complete : undefined,
+        replay: res.publications.filter((p) => p.offset > after),
+        existing: false,
+      };
+    } catch (err) {
+      this.dropSubscription(sub);
+      throw err instanceof GatewayError ? err : new GatewayError("LG_ERR_UNAVAILABLE", { what: "the broker" }, { cause: err });
+    }
+  }
+
+  /**
+   * Second half of a subscribe: delivers the replay and what was buffered meanwhile, once each and in
+   * order, then switches the subscription to live. Synchronous, so nothing can slip in between.
+   */
+  activate(pending: PendingSubscription): void {
+    const sub = pending.subscription;
+    const conn = sub.connection;
+    if (conn.closed || conn.subscriptions.get(sub.channel) !== sub) return;
+    if (pending.existing) {
+      for (const pub of pending.replay) conn.sendPublication(pub);
+      return;
+    }
+    const pubs = mergeRecovered(pending.replay, sub.buffer ?? [], sub.lastOffset);
+    sub.buffer = null;
+    for (const pub of pubs) {
+      conn.sendPublication(pub);
+      sub.lastOffset = pub.offset;
+      sub.epoch = pub.epoch;
+    }
+    if (sub.lastOffset < sub.startOffset) sub.lastOffset = sub.startOffset;
+    this.addPresence(sub);
+  }
+
+  /** Drops a subscription. Returns false if the connection did not have it. */
+  unsubscribe(conn: Connection, channel: ChannelName): boolean {
+    const sub = conn.subscriptions.get(channel);
+    if (!sub) return false;
+    this.dropSubscription(sub);
+    return true;
+  }
+
+  /** Connections of one user on this node. */
+  connectionsOf(user: UserId): ReadonlySet<Connection> {
+    return this.users.get(user) ?? new Set();
+  }
+
+  /** Number of open connections on this node (authenticated or not). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Number of distinct users connected to this node. */
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Closes every connection with `reason` (shutdown). */
+  disconnectAll(reason: DisconnectReason): void {
+    for (const conn of [...this.connections.values()]) conn.disconnect(reason);
+  }
+
+  /** Delivers one publication to every live local subscriber, encoding once per dialect encoding. */
+  private fanOut(pub: Publication): void {
+    const subs = this.channels.get(pub.channel);
+    if (!subs) return;
+    let lastKey: string | undefined;
+    let lastFrame: string | Buffer | undefined;
+    let cache: Map<string, string | Buffer | undefined> | undefined;
+    let sent = 0;
+    for (const sub of subs) {
+      if (sub.buffer) {
+        if (sub.buffer.length >= MAX_SETUP_BUFFER) sub.connection.disconnect("slow");
+        else sub.buffer.push(pub);
+        continue;
+      }
+      if (pub.epoch === sub.epoch && pub.offset <= sub.lastOffset) continue;
+      sub.epoch = pub.epoch;
+      sub.lastOffset = pub.offset;
+      const codec = sub.connection.owner.codec;
+      let frame: string | Buffer | undefined;
+      if (codec.key === lastKey) {
+        frame = lastFrame;
+      } else {
+        if (lastKey !== undefined) (cache ??= new Map()).set(lastKey, lastFrame);
+        frame = cache?.has(codec.key) ? cache.get(codec.key) : codec.encode(pub);
+        lastKey = codec.key;
+        lastFrame = frame;
+      }
+      if (frame !== undefined) {
+        sub.connection.send(frame);
+        sent += 1;
+      }
+    }
+    this.metrics.messagesSent.inc(sent);
+  }
+
+  private prepareExisting(sub: Subscription, recover?: StreamPosition): Promise<PendingSubscription> | PendingSubscription {
+    const position = { epoch: sub.epoch, offset: sub.lastOffset };
+    if (!recover) return { subscription: sub, position, recovered: undefined, replay: [], existing: true };
+    // Only what this connection has not delivered: publications up to where the subscription started.
+    return this.broker.history(sub.channel, { since: recover }).then((res) => ({
+      subscription: sub,
+      position: { epoch: sub.epoch, offset: sub.lastOffset },
+      recovered: res.complete,
+      replay: res.publications.filter((p) => p.epoch !== sub.epoch || p.offset <= sub.startOffset),
+      existing: true,
+    }));
+  }
+
+  private dropSubscription(sub: Subscription): void {
+    const conn = sub.connection;
+    if (conn.subscriptions.get(sub.channel) === sub) conn.subscriptions.delete(sub.channel);
+    const set = this.channels.get(sub.channel);
+    if (!set?.delete(sub)) return;
+    if (sub.buffer === null) this.removePresence(sub);
+    if (set.size === 0) {
+      this.channels.delete(sub.channel);
+      this.broker.unsubscribe([sub.channel]).catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, "broker unsubscribe failed"));
+    }
+  }
+
+  /** Broadcast is excluded from presence: listing everyone connected would leak every user id. */
+  private tracksPresence(channel: ChannelName): boolean {
+    return channel !== BROADCAST_CHANNEL;
+  }
+
+  private addPresence(sub: Subscription): void {
+    const conn = sub.connection;
+    if (!this.tracksPresence(sub.channel) || !conn.userId) return;
+    this.broker.presence
+      .add(sub.channel, conn.id, { connection_id: conn.id, user_id: conn.userId }, this.options.presenceTtlMs)
+      .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, "presence add failed"));
+  }
+
+  private removePresence(sub: Subscription): void {
+    if (!this.tracksPresence(sub.channel)) return;
+    this.broker.presence
+      .remove(sub.channel, sub.connection.id)
+      .catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, "presence remove failed"));
+  }
+
+  private remove(conn: Connection): void {
+    if (!this.connections.delete(conn.id)) return;
+    this.metrics.connections.dec({ dialect: conn.dialect });
+    const reason = conn.closeReason;
+    if (reason && reason !== "normal") this.metrics.disconnects.inc({ reason });
+    for (const sub of [...conn.subscriptions.values()]) this.dropSubscription(sub);
+    const user = conn.userId;
+    if (user) {
+      const set = this.users.get(user);
+      if (set?.delete(conn) && set.size === 0) this.users.delete(user);
+    }
+  }
+
+  private tick(now: number): void {
+    const l = this.options.limits;
+    const refreshPresence = now - this.lastPresenceRefresh >= this.options.presenceTtlMs / 3;
+    if (refreshPresence) this.lastPresenceRefresh = now;
+    for (const conn of this.connections.values()) {
+      if (!conn.principal) {
+        if (now - conn.openedAt >= l.authTimeoutMs) conn.fail(new GatewayError("LG_ERR_AUTH_TIMEOUT", { ms: l.authTimeoutMs }));
+        continue;
+      }
+      if (now - conn.lastReceivedAt >= l.idleTimeoutMs) {
+        conn.disconnect("idleTimeout");
+        continue;
+      }
+      const expiresAt = conn.principal.expiresAt;
+      if (expiresAt !== undefined && now >= expiresAt) {
+        if (conn.expiryDeadline === undefined) {
+          conn.expiryDeadline = now + l.tokenExpiryGraceMs;
+          conn.owner.tokenExpired?.(expiresAt);
+        } else if (now >= conn.expiryDeadline) {
+          conn.fail(new GatewayError("LG_ERR_AUTH_TOKEN_EXPIRED"));
+          continue;
+        }
+      }
+      if (now - conn.lastPingAt >= l.pingIntervalMs) {
+        conn.lastPingAt = now;
+        conn.transport.ping();
+      }
+      if (refreshPresence) for (const sub of conn.subscriptions.values()) if (sub.buffer === null) this.addPresence(sub);
+    }
+  }
+}

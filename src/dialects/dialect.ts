@@ -1,0 +1,40 @@
+import type { IncomingMessage } from "node:http";
+import type { Connection, Transport } from "../core/connection.js";
+import type { GatewayContext } from "../core/context.js";
+
+/** A token found on the upgrade request, and where. */
+export interface Credential {
+  token: string;
+  via: "query" | "header" | "subprotocol";
+}
+
+/** What a dialect learns about an accepted upgrade. */
+export interface UpgradeContext {
+  readonly req: IncomingMessage;
+  readonly url: URL;
+  /** Path parameters of the matched route, e.g. `{ job_id: "abc123" }`. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The token from the query, Authorization header or subprotocol, if any. */
+  readonly credential: Credential | undefined;
+}
+
+/** One open socket of a dialect: receives the frames the transport admitted. */
+export interface DialectSession {
+  readonly connection: Connection;
+  onFrame(data: Buffer, isBinary: boolean): void;
+}
+
+/**
+ * A wire protocol. It translates frames to core calls and core events to frames, nothing more.
+ * Adding a dialect is one folder and one line in `registry.ts`.
+ */
+export interface Dialect {
+  readonly name: string;
+  /** Path patterns with `{param}` segments, e.g. `/api/v1/ws/jobs/{job_id}`. */
+  readonly routes: readonly string[];
+  /** Called when the WebSocket is open; returns the session that receives its frames. */
+  accept(transport: Transport, ctx: UpgradeContext): DialectSession;
+}
+
+/** Builds a dialect once per gateway. */
+export type DialectFactory = (gw: GatewayContext) => Dialect;

@@ -1,0 +1,5 @@
+import { channelsDialect } from "./channels/index.js";
+import type { DialectFactory } from "./dialect.js";
+
+/** Every dialect the gateway serves. A new dialect is one line here. */
+export const DIALECTS: readonly DialectFactory[] = [channelsDialect];

@@ -1,0 +1,29 @@
+/**
+ * livegate's public API, listed name by name.
+ * @packageDocumentation
+ */
+export { createServer } from "./server.js";
+export type { CreateServerExtras, LivegateServer } from "./server.js";
+export { resolveOptions } from "./core/options.js";
+export type { GatewayOptions, GatewayOptionsInput, LimitOptions } from "./core/options.js";
+export { signToken, createAuthenticator } from "./core/auth.js";
+export type { Authenticator, AuthenticatorOptions, SignTokenOptions } from "./core/auth.js";
+export { GatewayError, ERRORS } from "./core/errors.js";
+export type { ErrorCodeName, ErrorKind } from "./core/errors.js";
+export type { DisconnectReason } from "./core/disconnect.js";
+export type {
+  ChannelName,
+  ClientInfo,
+  ConnectionId,
+  Epoch,
+  Offset,
+  Principal,
+  Publication,
+  PublishInput,
+  StreamPosition,
+  UserId,
+} from "./core/types.js";
+export type { Broker, BrokerEvents, Counters, History, HistoryQuery, HistoryResult, Presence } from "./engines/broker/broker.js";
+export { MemoryBroker } from "./engines/broker/memory.js";
+export type { Store } from "./engines/store/store.js";
+export { CLOSE_CODES, ERROR_CODES } from "./protocol/codes.js";

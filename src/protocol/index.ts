@@ -1,0 +1,2 @@
+export { CLOSE_CODES, ERROR_CODES, REPLY_TYPES } from "./codes.js";
+export type { CloseCodeName, ErrorCode } from "./codes.js";

@@ -1,0 +1,110 @@
+import type { FastifyInstance } from "fastify";
+import { pino, type Logger } from "pino";
+import { createAuthenticator, signToken, type SignTokenOptions } from "./core/auth.js";
+import type { GatewayContext } from "./core/context.js";
+import { Hub } from "./core/hub.js";
+import { createMetrics } from "./core/metrics.js";
+import { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from "./core/options.js";
+import { ChannelPolicy } from "./core/policy.js";
+import { resolveCredentials, type ResolvedCredentials } from "./credentials.js";
+import { DIALECTS } from "./dialects/registry.js";
+import type { Broker } from "./engines/broker/broker.js";
+import { MemoryBroker } from "./engines/broker/memory.js";
+import { SqliteStore } from "./engines/store/sqlite.js";
+import type { Store } from "./engines/store/store.js";
+import { createHttpApp } from "./http/app.js";
+import { TransportServer } from "./transport/server.js";
+
+/** Extra knobs for embedding (not configuration of the gateway itself). */
+export interface CreateServerExtras {
+  /** Logger to use instead of a new pino logger at `options.logLevel`. */
+  logger?: Logger;
+  /** Collect Node process metrics in `/metrics` (one gateway per process should). @default false */
+  processMetrics?: boolean;
+}
+
+/** A running (or ready to run) livegate gateway. */
+export interface LivegateServer {
+  readonly options: GatewayOptions;
+  readonly context: GatewayContext;
+  readonly credentials: ResolvedCredentials;
+  readonly http: FastifyInstance;
+  /** WebSocket paths served, by dialect. */
+  readonly endpoints: readonly { dialect: string; path: string }[];
+  /** Starts listening; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Signs a token with the HS256 secret (configured or development). Throws if tokens use a public key. */
+  createToken(user: string, opts?: SignTokenOptions): Promise<string>;
+  /** Graceful shutdown: stop accepting, say goodbye and close sockets with 1001, close broker and store. */
+  close(): Promise<void>;
+}
+
+/** How long shutdown waits for sockets to finish closing before it stops waiting. */
+const SHUTDOWN_DRAIN_MS = 2000;
+
+/**
+ * Builds a gateway: opens the store (running migrations), resolves credentials, starts the broker and
+ * hub, and registers every dialect and REST route. Call `listen()` to serve.
+ * @throws TypeError for invalid options
+ */
+export async function createServer(input: GatewayOptionsInput = {}, extras: CreateServerExtras = {}): Promise<LivegateServer> {
+  const options = resolveOptions(input);
+  const log = extras.logger ?? pino({ level: options.logLevel, base: { service: "livegate" } });
+  const store: Store = await SqliteStore.open(options.dataDir);
+  const credentials = await resolveCredentials(options, store);
+  const broker: Broker = new MemoryBroker(options.history);
+  const metrics = createMetrics(extras.processMetrics ?? false);
+  const hub = new Hub(broker, options, log, metrics);
+  const auth = createAuthenticator({ ...options.auth, jwtSecret: credentials.jwtSecret });
+  const context: GatewayContext = {
+    options,
+    hub,
+    broker,
+    store,
+    auth,
+    policy: new ChannelPolicy(),
+    log,
+    metrics,
+    apiKey: credentials.apiKey,
+  };
+  await hub.start();
+  const { app, handler } = await createHttpApp(context);
+  const dialects = DIALECTS.map((make) => make(context));
+  const transport = new TransportServer({
+    host: options.host,
+    port: options.port,
+    maxFrameBytes: options.limits.maxFrameBytes,
+    dialects,
+    requestHandler: handler,
+    hub,
+    metrics,
+    log,
+  });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    const stopAccepting = transport.close();
+    hub.disconnectAll("shutdown");
+    const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
+    while (hub.connectionCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    hub.stop();
+    await stopAccepting;
+    await app.close();
+    await broker.close();
+    await store.close();
+  };
+
+  return {
+    options,
+    context,
+    credentials,
+    http: app,
+    endpoints: dialects.flatMap((d) => d.routes.map((path) => ({ dialect: d.name, path }))),
+    listen: () => transport.listen(),
+    async createToken(user, opts) {
+      if (!credentials.jwtSecret) throw new Error("tokens are verified with a public key: sign them with your issuer");
+      return signToken(credentials.jwtSecret, user, { issuer: options.auth.issuer, audience: options.auth.audience, ...opts });
+    },
+    close: () => (closing ??= shutdown()),
+  };
+}
