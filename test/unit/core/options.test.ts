@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { resolveOptions } from "../../../src/core/options.js";
+
+describe("resolveOptions", () => {
+  it("fills every default", () => {
+    const o = resolveOptions();
+    assert.equal(o.port, 8000);
+    assert.equal(o.host, "localhost");
+    assert.equal(o.limits.maxFrameBytes, 65536);
+    assert.equal(o.history.size, 200);
+  });
+
+  it("keeps defaults for nested options not given", () => {
+    const o = resolveOptions({ limits: { messagesPerSecond: 5 } });
+    assert.equal(o.limits.messagesPerSecond, 5);
+    assert.equal(o.limits.messageBurst, 100);
+  });
+
+  it("rejects unknown options with a TypeError naming them", () => {
+    assert.throws(() => resolveOptions({ limits: { maxFrame: 1 } } as never), (e: Error) => e instanceof TypeError && /maxFrame/.test(e.message));
+  });
+
+  it("rejects two key sources at once", () => {
+    assert.throws(() => resolveOptions({ auth: { jwtSecret: "x".repeat(32), jwksUrl: "https://example.test/jwks" } }), /only one of/);
+  });
+
+  it("rejects an idle timeout not above the ping interval", () => {
+    assert.throws(() => resolveOptions({ limits: { pingIntervalMs: 1000, idleTimeoutMs: 1000 } }), /idleTimeoutMs/);
+  });
+});
