@@ -33,6 +33,8 @@ export class Hub {
   private readonly connections = new Map<ConnectionId, Connection>();
   private readonly users = new Map<UserId, Set<Connection>>();
   private readonly channels = new Map<ChannelName, Set<Subscription>>();
+  /** Node-level broker subscriptions, settled or pending, for channels with local subscribers. */
+  private readonly nodeSubscriptions = new Map<ChannelName, Promise<void>>();
   private ticker: NodeJS.Timeout | undefined;
   private lastPresenceRefresh = Date.now();
   private readonly onConnectionClosed = (c: Connection): void => this.remove(c);
@@ -99,13 +101,11 @@ export class Hub {
     const sub: Subscription = { connection: conn, channel, buffer: [], epoch: "", lastOffset: 0, startOffset: 0 };
     conn.subscriptions.set(channel, sub);
     let set = this.channels.get(channel);
+    if (!set) this.channels.set(channel, (set = new Set()));
+    set.add(sub);
     try {
-      if (!set) {
-        this.channels.set(channel, (set = new Set([sub])));
-        await this.broker.subscribe([channel]);
-      } else {
-        set.add(sub);
-      }
+      // Every subscriber waits for the node subscription, so none reads history before the feed is live.
+      await this.nodeSubscription(channel);
       const res = await this.broker.history(channel, recover ? { since: recover } : { limit: 0 });
       sub.epoch = res.position.epoch;
       sub.startOffset = res.position.offset;
@@ -223,6 +223,19 @@ export class Hub {
     }));
   }
 
+  /** Subscribes this node to `channel` once; concurrent callers share the same pending subscribe. */
+  private nodeSubscription(channel: ChannelName): Promise<void> {
+    let ready = this.nodeSubscriptions.get(channel);
+    if (!ready) {
+      ready = this.broker.subscribe([channel]);
+      this.nodeSubscriptions.set(channel, ready);
+      ready.catch(() => {
+        if (this.nodeSubscriptions.get(channel) === ready) this.nodeSubscriptions.delete(channel);
+      });
+    }
+    return ready;
+  }
+
   private dropSubscription(sub: Subscription): void {
     const conn = sub.connection;
     if (conn.subscriptions.get(sub.channel) === sub) conn.subscriptions.delete(sub.channel);
@@ -231,6 +244,7 @@ export class Hub {
     if (sub.buffer === null) this.removePresence(sub);
     if (set.size === 0) {
       this.channels.delete(sub.channel);
+      this.nodeSubscriptions.delete(sub.channel);
       this.broker.unsubscribe([sub.channel]).catch((err: unknown) => this.log.warn({ err, channel: sub.channel }, "broker unsubscribe failed"));
     }
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Connection, Transport } from "../core/connection.js";
 import type { GatewayContext } from "../core/context.js";
+import type { GatewayError } from "../core/errors.js";
 
 /** A token found on the upgrade request, and where. */
 export interface Credential {
@@ -22,6 +23,11 @@ export interface UpgradeContext {
 export interface DialectSession {
   readonly connection: Connection;
   onFrame(data: Buffer, isBinary: boolean): void;
+  /**
+   * A frame refused by the rate limit. Dialects that correlate replies answer with the frame's request id;
+   * without this method the transport reports LG_ERR_RATE_LIMITED through the connection's owner.
+   */
+  onRateLimited?(data: Buffer, isBinary: boolean, err: GatewayError): void;
 }
 
 /**

@@ -131,7 +131,9 @@ export class TransportServer {
       const wait = conn.admitFrame();
       if (conn.closed) return;
       if (wait > 0) {
-        conn.owner.reportError(new GatewayError("LG_ERR_RATE_LIMITED", { retry_after: Math.max(1, Math.ceil(wait)) }));
+        const err = new GatewayError("LG_ERR_RATE_LIMITED", { retry_after: Math.max(1, Math.ceil(wait)) });
+        if (session.onRateLimited) session.onRateLimited(data, isBinary, err);
+        else conn.owner.reportError(err);
         return;
       }
       received.inc();

@@ -36,6 +36,21 @@ export class ChannelsSession implements DialectSession, ConnectionOwner {
     this.enqueue(() => this.handle(data, isBinary));
   }
 
+  /** Answers a rate-limited frame with `rate_limited`, carrying its id when it has one. */
+  onRateLimited(data: Buffer, isBinary: boolean, err: GatewayError): void {
+    let id: RequestId;
+    if (!isBinary) {
+      try {
+        const raw = JSON.parse(data.toString("utf8")) as { id?: unknown };
+        if (typeof raw.id === "string" || typeof raw.id === "number") id = raw.id;
+      } catch {
+        // no id to echo
+      }
+    }
+    // Through the queue, so this error does not overtake replies to earlier frames.
+    this.enqueue(() => Promise.resolve(this.reportError(err, id)));
+  }
+
   reportError(err: GatewayError, id?: RequestId): void {
     this.connection.transport.send(errorFrame(err, id));
   }
