@@ -6,7 +6,7 @@ const position = z.object({ epoch: z.string().max(64), offset: z.number().int().
 
 /** Every inbound frame: `{"type", "id"?, "data"?}`. */
 export const envelopeSchema = z.object({
-  type: z.string().max(64),
+  type: z.string(),
   id: id.optional(),
   data: z.unknown().optional(),
 });

@@ -85,9 +85,14 @@ export class ChannelsSession implements DialectSession, ConnectionOwner {
       return this.reportError(new GatewayError("LG_ERR_FRAME_INVALID_JSON"));
     }
     const env = envelopeSchema.safeParse(raw);
-    if (!env.success) return this.reportError(new GatewayError("LG_ERR_FRAME_INVALID", { detail: 'expected {"type", "id"?, "data"?}' }));
+    if (!env.success) {
+      // Echo a usable id even when the rest of the envelope is wrong, so the client can match the error.
+      const rawId = typeof raw === "object" && raw !== null ? (raw as { id?: unknown }).id : undefined;
+      const id = typeof rawId === "string" || typeof rawId === "number" ? rawId : undefined;
+      return this.reportError(new GatewayError("LG_ERR_FRAME_INVALID", { detail: 'expected {"type", "id"?, "data"?}' }), id);
+    }
     const { type, id, data: body } = env.data;
-    if (!isCommandType(type)) return this.reportError(new GatewayError("LG_ERR_FRAME_UNKNOWN_TYPE", { type }), id);
+    if (!isCommandType(type)) return this.reportError(new GatewayError("LG_ERR_FRAME_UNKNOWN_TYPE", { type: type.slice(0, 64) }), id);
     const parsed = commandSchemas[type].safeParse(body ?? {});
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
