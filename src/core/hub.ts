@@ -22,6 +22,9 @@ export interface PendingSubscription {
   readonly existing: boolean;
 }
 
+/** How often a paced replay checks whether the socket has drained. */
+const DRAIN_POLL_MS = 5;
+
 /** Live publications buffered for one setting-up subscription, at most; past it the client is too slow. */
 const MAX_SETUP_BUFFER = 10_000;
 
@@ -126,25 +129,64 @@ export class Hub {
 
   /**
    * Second half of a subscribe: delivers the replay and what was buffered meanwhile, once each and in
-   * order, then switches the subscription to live. Synchronous, so nothing can slip in between.
+   * order, then switches the subscription to live. Runs synchronously while the socket keeps up, so
+   * nothing can slip in between the reply and the replay; a backlog larger than half the send-buffer
+   * bound is paced on the socket draining (live publications keep buffering meanwhile), so a client
+   * that recovers a large history is not closed as a slow consumer.
    */
   activate(pending: PendingSubscription): void {
     const sub = pending.subscription;
-    const conn = sub.connection;
-    if (conn.closed || conn.subscriptions.get(sub.channel) !== sub) return;
+    if (!this.isCurrent(sub)) return;
     if (pending.existing) {
-      for (const pub of pending.replay) conn.sendPublication(pub);
+      // Older publications this connection never had; live ones keep flowing beside them.
+      void this.sendPaced(sub, pending.replay, () => undefined);
       return;
     }
-    const pubs = mergeRecovered(pending.replay, sub.buffer ?? [], sub.lastOffset);
-    sub.buffer = null;
-    for (const pub of pubs) {
-      conn.sendPublication(pub);
-      sub.lastOffset = pub.offset;
-      sub.epoch = pub.epoch;
+    const first = mergeRecovered(pending.replay, sub.buffer ?? [], sub.lastOffset);
+    sub.buffer = [];
+    void this.drainBacklog(sub, first);
+  }
+
+  private isCurrent(sub: Subscription): boolean {
+    return !sub.connection.closed && sub.connection.subscriptions.get(sub.channel) === sub;
+  }
+
+  /** Sends the backlog, then whatever was buffered while it went out, until none is left; then live. */
+  private async drainBacklog(sub: Subscription, first: Publication[]): Promise<void> {
+    let batch = first;
+    for (;;) {
+      const ok = await this.sendPaced(sub, batch, (pub) => {
+        sub.lastOffset = pub.offset;
+        sub.epoch = pub.epoch;
+      });
+      if (!ok) return;
+      const more = sub.buffer ?? [];
+      if (more.length === 0) break;
+      sub.buffer = [];
+      batch = mergeRecovered([], more, sub.epoch === more[0]?.epoch ? sub.lastOffset : 0);
     }
+    sub.buffer = null;
     if (sub.lastOffset < sub.startOffset) sub.lastOffset = sub.startOffset;
     this.addPresence(sub);
+  }
+
+  /**
+   * Sends `pubs` in order, waiting whenever the socket holds more than half its bound. Synchronous
+   * (no await reached) while it keeps up. Resolves false if the subscription ended meanwhile.
+   */
+  private async sendPaced(sub: Subscription, pubs: readonly Publication[], sent: (p: Publication) => void): Promise<boolean> {
+    const conn = sub.connection;
+    const highWater = this.options.limits.maxBufferedBytes / 2;
+    for (const pub of pubs) {
+      while (conn.transport.bufferedAmount > highWater) {
+        await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
+        if (!this.isCurrent(sub)) return false;
+      }
+      if (!this.isCurrent(sub)) return false;
+      conn.sendPublication(pub);
+      sent(pub);
+    }
+    return true;
   }
 
   /** Drops a subscription. Returns false if the connection did not have it. */

@@ -47,8 +47,9 @@ export class ChannelsSession implements DialectSession, ConnectionOwner {
         // no id to echo
       }
     }
-    // Through the queue, so this error does not overtake replies to earlier frames.
-    this.enqueue(() => Promise.resolve(this.reportError(err, id)));
+    // Sent at once, not queued: the strike that closes the socket follows synchronously, and the client
+    // must see why. (It may overtake the reply to an earlier command still in progress.)
+    this.reportError(err, id);
   }
 
   reportError(err: GatewayError, id?: RequestId): void {
