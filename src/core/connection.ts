@@ -4,9 +4,21 @@ import { TokenBucket } from "./limits.js";
 import type { LimitOptions } from "./options.js";
 import type { ChannelName, ConnectionId, Principal, Publication, StreamPosition, UserId } from "./types.js";
 
+/**
+ * A text frame sent to many sockets (one publication, one dialect encoding). Transports may keep their
+ * wire form of it in `wire`, so the bytes are framed once per publication, not once per socket.
+ */
+export class SharedFrame {
+  /** Transport-specific wire bytes, filled by the first transport that sends this frame. */
+  wire: Buffer | undefined;
+  constructor(readonly data: Buffer) {}
+}
+
 /** The socket under a connection (a WebSocket, later an SSE response). */
 export interface Transport {
   send(data: string | Buffer): void;
+  /** Sends a frame shared by many sockets, reusing its cached wire form. */
+  sendShared(frame: SharedFrame): void;
   /** Bytes queued and not yet written to the network. */
   readonly bufferedAmount: number;
   close(code: number, reason: string): void;
@@ -101,6 +113,16 @@ export class Connection {
       return;
     }
     this.transport.send(data);
+  }
+
+  /** Like {@link Connection.send}, for a frame shared by many connections (fan-out). */
+  sendShared(frame: SharedFrame): void {
+    if (this.closedReason) return;
+    if (this.transport.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.disconnect("slow");
+      return;
+    }
+    this.transport.sendShared(frame);
   }
 
   /** Sends a publication in this connection's dialect (not cached; for replays). */

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Broker } from "../engines/broker/broker.js";
 import { BROADCAST_CHANNEL } from "./channel.js";
-import { Connection, type ConnectionOwner, type Subscription, type Transport } from "./connection.js";
+import { Connection, SharedFrame, type ConnectionOwner, type Subscription, type Transport } from "./connection.js";
 import type { DisconnectReason } from "./disconnect.js";
 import { GatewayError } from "./errors.js";
 import type { Metrics } from "./metrics.js";
@@ -21,6 +21,10 @@ export interface PendingSubscription {
   /** True when the connection already had this channel. */
   readonly existing: boolean;
 }
+
+/** Wraps an encoding for fan-out; undefined means the dialect skips the publication. */
+const shared = (data: string | Buffer | undefined): SharedFrame | undefined =>
+  data === undefined ? undefined : new SharedFrame(typeof data === "string" ? Buffer.from(data) : data);
 
 /** How often a paced replay checks whether the socket has drained. */
 const DRAIN_POLL_MS = 5;
@@ -222,8 +226,8 @@ export class Hub {
     const subs = this.channels.get(pub.channel);
     if (!subs) return;
     let lastKey: string | undefined;
-    let lastFrame: string | Buffer | undefined;
-    let cache: Map<string, string | Buffer | undefined> | undefined;
+    let lastFrame: SharedFrame | undefined;
+    let cache: Map<string, SharedFrame | undefined> | undefined;
     let sent = 0;
     for (const sub of subs) {
       if (sub.buffer) {
@@ -235,17 +239,17 @@ export class Hub {
       sub.epoch = pub.epoch;
       sub.lastOffset = pub.offset;
       const codec = sub.connection.owner.codec;
-      let frame: string | Buffer | undefined;
+      let frame: SharedFrame | undefined;
       if (codec.key === lastKey) {
         frame = lastFrame;
       } else {
         if (lastKey !== undefined) (cache ??= new Map()).set(lastKey, lastFrame);
-        frame = cache?.has(codec.key) ? cache.get(codec.key) : codec.encode(pub);
+        frame = cache?.has(codec.key) ? cache.get(codec.key) : shared(codec.encode(pub));
         lastKey = codec.key;
         lastFrame = frame;
       }
       if (frame !== undefined) {
-        sub.connection.send(frame);
+        sub.connection.sendShared(frame);
         sent += 1;
       }
     }
