@@ -29,4 +29,16 @@ describe("a freshly started gateway", () => {
     assert.equal(ev.offset, sub.data.offset + 1);
     client.close();
   });
+
+  it("exposes Prometheus metrics that count connections and publications", async () => {
+    const token = await gw.token("metrics-user");
+    const { client } = await connectChannels(gw.wsUrl("/ws", { token }));
+    await gw.publish("public:metrics", { n: 1 });
+    const res = await fetch(`${gw.url}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /^livegate_connections\{dialect="channels"\} [1-9]/m, "the open /ws connection is counted");
+    assert.match(text, /^livegate_publications_total\{source="api"\} [1-9]/m, "the REST publication is counted");
+    client.close();
+  });
 });
