@@ -107,22 +107,20 @@ export class Connection {
 
   /** Queues a frame; closes the connection as slow when its send buffer is over the bound. */
   send(data: string | Buffer): void {
-    if (this.closedReason) return;
-    if (this.transport.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.disconnect("slow");
-      return;
-    }
-    this.transport.send(data);
+    if (this.canSend()) this.transport.send(data);
   }
 
   /** Like {@link Connection.send}, for a frame shared by many connections (fan-out). */
   sendShared(frame: SharedFrame): void {
-    if (this.closedReason) return;
-    if (this.transport.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.disconnect("slow");
-      return;
-    }
-    this.transport.sendShared(frame);
+    if (this.canSend()) this.transport.sendShared(frame);
+  }
+
+  /** False when closed; closes as a slow consumer when the send buffer is over its bound. */
+  private canSend(): boolean {
+    if (this.closedReason) return false;
+    if (this.transport.bufferedAmount <= this.limits.maxBufferedBytes) return true;
+    this.disconnect("slow");
+    return false;
   }
 
   /** Sends a publication in this connection's dialect (not cached; for replays). */
