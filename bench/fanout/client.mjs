@@ -26,6 +26,7 @@ let expectedTotal = Infinity;
 let doneSent = false;
 let cpuAtReset = process.cpuUsage();
 let measuring = false;
+let frameBytes = NaN; // size of one delivered frame, sampled once (payload of the WebSocket frame)
 
 function onPublication(i, data) {
   const t = nowMs();
@@ -72,7 +73,10 @@ function openWs(i, url, readyOnConnectedFrame) {
         other += 1;
         return;
       }
-      if (msg.type === 'bench') onPublication(i, msg.data);
+      if (msg.type === 'bench') {
+        if (frameBytes !== frameBytes && measuring) frameBytes = buf.length;
+        onPublication(i, msg.data);
+      }
       else if (!ready && msg.type === 'connected') markReady();
       else if (!ready && msg.type === 'error') reject(new Error(`server error frame: ${buf}`));
       else other += 1;
@@ -109,7 +113,11 @@ function openSio(i, url) {
       if (ready) closedEarly += 1;
     });
     socket.on('message', (msg) => {
-      if (msg && msg.type === 'bench') onPublication(i, msg.data);
+      if (msg && msg.type === 'bench') {
+        // Socket.IO's text packet for emit('message', msg): 42["message",<json>]
+        if (frameBytes !== frameBytes && measuring) frameBytes = Buffer.byteLength(`42${JSON.stringify(['message', msg])}`);
+        onPublication(i, msg.data);
+      }
       else other += 1;
     });
     sockets.push({ close: () => socket.disconnect() });
@@ -197,6 +205,7 @@ process.on('message', async (m) => {
         cpuUserSeconds: cpu.user / 1e6,
         cpuSystemSeconds: cpu.system / 1e6,
         rssBytes: process.memoryUsage.rss(),
+        frameBytes,
       });
     } else if (m.cmd === 'exit') {
       for (const s of sockets) s.close();

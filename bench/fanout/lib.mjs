@@ -84,3 +84,17 @@ export function makePayload(seq, bytes) {
   data.pad = 'x'.repeat(Math.max(0, bytes - base));
   return data;
 }
+
+/**
+ * Machine-wide CPU seconds from /proc/stat (all CPUs; USER_HZ = 100): `busy` is user+nice+system,
+ * `softirq`/`irq`/`steal` are separate, since the kernel does not charge them to any process.
+ */
+export function readSystemCpu() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return { busy: (user + nice + system) / 100, idle: (idle + iowait) / 100, irq: irq / 100, softirq: softirq / 100, steal: steal / 100 };
+  } catch {
+    return { busy: NaN, idle: NaN, irq: NaN, softirq: NaN, steal: NaN };
+  }
+}

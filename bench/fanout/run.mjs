@@ -22,6 +22,7 @@ import {
   nowMs,
   percentileSorted,
   readCpuTimes,
+  readSystemCpu,
   readRssBytes,
   sleep,
 } from './lib.mjs';
@@ -32,7 +33,8 @@ const LIVEGATE_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 const GC_HOOK = pathToFileURL(join(HERE, 'gc-hook.mjs')).href;
 const JWT_SECRET = 'fanout-bench-secret-0123456789abcdef-0123456789';
 const API_KEY = 'fanout-bench-api-key';
-const LABEL = { ws: 'plain ws', sio: 'socket.io', livegate: 'livegate' };
+const NCPU = cpus().length;
+const LABEL = { ws: 'plain ws', sio: 'socket.io', livegate: 'livegate', 'ws-buf': 'ws (Buffer)' };
 
 // ---------------------------------------------------------------------------------------------- flags
 const DEFAULTS = {
@@ -44,13 +46,15 @@ const DEFAULTS = {
   batch: 250,
   settleMs: 3000,
   drainTimeoutMs: 30000,
+  quietTimeoutMs: 180000,
+  quietCpuPct: 5,
   servers: 'ws,sio,livegate',
   cpuProf: false,
   pin: false,
   out: '',
   verbose: false,
 };
-const SMOKE = { conns: 200, pubs: 20, runs: 1, clientProcs: 1, settleMs: 500, drainTimeoutMs: 5000 };
+const SMOKE = { conns: 200, pubs: 20, runs: 1, clientProcs: 1, settleMs: 500, drainTimeoutMs: 5000, quietTimeoutMs: 0 };
 
 function usage() {
   return `usage: node bench/fanout/run.mjs [flags]
@@ -62,7 +66,12 @@ function usage() {
   --batch N            connections opened concurrently per process  (default ${DEFAULTS.batch})
   --settle-ms N        idle wait before each RSS reading            (default ${DEFAULTS.settleMs})
   --drain-timeout-ms N give up waiting for deliveries after N ms without progress (default ${DEFAULTS.drainTimeoutMs})
-  --servers LIST       comma-separated subset/order of ws,sio,livegate (default ${DEFAULTS.servers})
+  --quiet-timeout-ms N before each publish phase, wait up to N ms for the machine to be idle
+                       (other processes below --quiet-cpu-pct of all CPUs over 1 s); 0 = don't wait
+                       (default ${DEFAULTS.quietTimeoutMs}; --smoke: 0)
+  --quiet-cpu-pct N    idle threshold for the wait above          (default ${DEFAULTS.quietCpuPct})
+  --servers LIST       comma-separated subset/order of ws,sio,livegate (default ${DEFAULTS.servers});
+                       also ws-buf: the plain ws server sending a Buffer encoded once per publication
   --cpu-prof           run the servers with --cpu-prof (profiles in bench/results/cpu-prof/)
   --pin                pin the server to CPU 0 and the load generators to CPU 1 (taskset)
   --out FILE           raw results JSON (default bench/results/fanout-<timestamp>.json)
@@ -113,7 +122,7 @@ function parseFlags(argv) {
   Object.assign(opts, smoke ? SMOKE : {}, explicit);
   opts.smoke = smoke;
   opts.servers = opts.servers.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of opts.servers) if (!(s in LABEL)) throw new Error(`unknown server ${s} (ws, sio, livegate)`);
+  for (const s of opts.servers) if (!(s in LABEL)) throw new Error(`unknown server ${s} (ws, sio, livegate, ws-buf)`);
   if (opts.conns < 1 || opts.pubs < 1 || opts.runs < 1 || opts.clientProcs < 1 || opts.batch < 1) {
     throw new Error('--conns, --pubs, --runs, --client-procs and --batch must be ≥ 1');
   }
@@ -148,6 +157,8 @@ class ServerProc {
         LIVEGATE_MAX_CONNECTIONS_PER_USER: '100000',
         LIVEGATE_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024),
       });
+    } else if (kind === 'ws-buf') {
+      args = [join(HERE, 'servers', 'ws-server.mjs'), '--port', String(port), '--buffer'];
     } else {
       args = [join(HERE, 'servers', `${kind}-server.mjs`), '--port', String(port)];
     }
@@ -296,6 +307,30 @@ function httpRequest(port, method, path, body, headers = {}) {
   });
 }
 
+/** Waits until the whole machine used < pct% of its CPUs over a 1 s window (or gives up after timeoutMs). */
+async function waitForQuiet(timeoutMs, pct) {
+  const t0 = Date.now();
+  let last = NaN;
+  let announced = false;
+  while (true) {
+    const a = readSystemCpu();
+    await sleep(1000);
+    const b = readSystemCpu();
+    const busy = b.busy + b.softirq + b.irq - (a.busy + a.softirq + a.irq);
+    const total = busy + (b.idle - a.idle);
+    last = total > 0 ? (100 * busy) / total : NaN;
+    if (!(last >= pct)) return { quiet: true, waitedMs: Date.now() - t0, busyPct: last };
+    if (Date.now() - t0 > timeoutMs) {
+      console.warn(`  machine still busy (${last.toFixed(0)}% CPU) after ${timeoutMs} ms: measuring anyway, run marked noisy`);
+      return { quiet: false, waitedMs: Date.now() - t0, busyPct: last };
+    }
+    if (!announced && Date.now() - t0 > 3000) {
+      announced = true;
+      console.warn(`  waiting for other processes to go idle (${last.toFixed(0)}% of all CPUs busy)…`);
+    }
+  }
+}
+
 // ------------------------------------------------------------------------------------------- one run
 async function measureRss(server, settleMs) {
   await sleep(settleMs);
@@ -335,9 +370,9 @@ async function runOne(kind, runIndex, opts, tmp) {
         c.call(
           {
             cmd: 'connect',
-            kind,
             baseUrl,
             first: i * per,
+            kind: kind === 'ws-buf' ? 'ws' : kind,
             count: i === opts.clientProcs - 1 ? opts.conns - per * i : per,
             batch: opts.batch,
             secret: JWT_SECRET,
@@ -361,8 +396,16 @@ async function runOne(kind, runIndex, opts, tmp) {
     result.memPerConnBytes = (loaded.afterGc - idle.afterGc) / result.connected;
     result.memPerConnSettledBytes = (loaded.settled - idle.settled) / result.connected;
 
+    // Other work on this 2-core machine (builds, test runs) skews everything: wait for a quiet machine.
+    if (opts.quietTimeoutMs > 0) {
+      result.quietWait = await waitForQuiet(opts.quietTimeoutMs, opts.quietCpuPct);
+      phase('quietWait');
+    }
+
     // Publish: sequential POSTs, each awaiting its response, no pacing.
     await Promise.all(clients.map((c) => c.call({ cmd: 'arm', pubs: opts.pubs }, 'armed')));
+    const sys0 = readSystemCpu();
+    const self0 = process.cpuUsage();
     const doneAll = Promise.all(clients.map((c) => c.next('done')));
     let allDone = false;
     doneAll.then(() => {
@@ -411,6 +454,8 @@ async function runOne(kind, runIndex, opts, tmp) {
       }
     }
     const cpu1 = readCpuTimes(server.pid);
+    const sys1 = readSystemCpu();
+    const selfCpu = process.cpuUsage(self0);
     result.serverCpuSeconds = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
     result.serverCpuUserSeconds = cpu1.user - cpu0.user;
     result.serverCpuSystemSeconds = cpu1.system - cpu0.system;
@@ -460,8 +505,27 @@ async function runOne(kind, runIndex, opts, tmp) {
       clientCpuUserSeconds: reports.map((r) => r.cpuUserSeconds),
       clientCpuSystemSeconds: reports.map((r) => r.cpuSystemSeconds),
       clientRssBytes: reports.map((r) => r.rssBytes),
+      frameBytes: reports.find((r) => Number.isFinite(r.frameBytes))?.frameBytes ?? NaN,
     });
     result.serverCpuUsPerDelivery = (result.serverCpuSeconds * 1e6) / delivered;
+    // CPU used during the publish phase by processes other than the server, the load generators and this
+    // one. The kernel charges softirq time (loopback TCP) to the running process as well, so it counts on
+    // both sides. Approximate: the load generators' window is a little longer; kernel threads count as other.
+    const ours = result.serverCpuSeconds + result.clientCpuSeconds.reduce((a, b) => a + b, 0) + (selfCpu.user + selfCpu.system) / 1e6;
+    result.machine = {
+      busyCpuSeconds: sys1.busy - sys0.busy,
+      softirqCpuSeconds: sys1.softirq - sys0.softirq,
+      stealCpuSeconds: sys1.steal - sys0.steal,
+      idleCpuSeconds: sys1.idle - sys0.idle,
+      orchestratorCpuSeconds: (selfCpu.user + selfCpu.system) / 1e6,
+      otherProcessesCpuSeconds: sys1.busy + sys1.softirq + sys1.irq - (sys0.busy + sys0.softirq + sys0.irq) - ours,
+    };
+    const busyAll = sys1.busy + sys1.softirq + sys1.irq - (sys0.busy + sys0.softirq + sys0.irq);
+    result.machine.busyPct = (100 * busyAll) / (busyAll + result.machine.idleCpuSeconds);
+    result.noisy =
+      result.quietWait?.quiet === false ||
+      (result.machine.otherProcessesCpuSeconds > 0.25 &&
+        result.machine.otherProcessesCpuSeconds > 0.05 * NCPU * (result.deliverPhaseMs / 1000));
     phase('collect');
     result.ok = result.lost === 0 && result.duplicates === 0 && result.postErrors === 0;
   } catch (err) {
@@ -506,6 +570,7 @@ function summarize(results, servers) {
       memPerConnBytes: median(rs.map((r) => r.memPerConnBytes)),
       memPerConnSettledBytes: median(rs.map((r) => r.memPerConnSettledBytes)),
       serverCpuUsPerDelivery: median(rs.map((r) => r.serverCpuUsPerDelivery)),
+      frameBytes: median(rs.map((r) => r.frameBytes)),
       delivered: rs.reduce((a, r) => a + r.delivered, 0),
       expected: rs.reduce((a, r) => a + r.expected, 0),
       lost: rs.reduce((a, r) => a + r.lost, 0),
@@ -517,13 +582,14 @@ function summarize(results, servers) {
 
 function printSummary(med, servers) {
   const rows = [
-    ['server', 'runs', 'delivered msg/s', 'p50 ms', 'p99 ms', 'mem/conn KiB (after GC)', 'mem/conn KiB (settled)', 'server CPU µs/msg', 'delivered / expected', 'lost'],
+    ['server', 'runs', 'frame B', 'delivered msg/s', 'p50 ms', 'p99 ms', 'mem/conn KiB (after GC)', 'mem/conn KiB (settled)', 'server CPU µs/msg', 'delivered / expected', 'lost'],
   ];
   for (const s of servers) {
     const m = med[s];
     rows.push([
       LABEL[s],
       m.runs,
+      fmtInt(m.frameBytes),
       fmtInt(m.deliveredPerSec),
       fmtMs(m.p50),
       fmtMs(m.p99),
@@ -540,7 +606,7 @@ function printSummary(med, servers) {
   const ratios = {};
   if (med.livegate) {
     const rrows = [['ratio', 'delivered msg/s', 'p50', 'p99', 'mem/conn (after GC)', 'mem/conn (settled)']];
-    for (const base of ['ws', 'sio']) {
+    for (const base of ['ws', 'sio', 'ws-buf']) {
       if (!med[base]) continue;
       const r = {
         deliveredPerSec: med.livegate.deliveredPerSec / med[base].deliveredPerSec,
@@ -614,19 +680,22 @@ async function main() {
       res.runId = runId;
       results.push(res);
       if (res.error) {
-        console.log(`run ${r + 1} ${LABEL[kind].padEnd(9)}  FAILED: ${res.error.split('\n')[0]}`);
+        console.log(`run ${r + 1} ${LABEL[kind].padEnd(11)}  FAILED: ${res.error.split('\n')[0]}`);
         if (res.serverLogTail) console.log(`  server output (tail):\n${res.serverLogTail.replace(/^/gm, '    ')}`);
       } else {
         console.log(
-          `run ${r + 1} ${LABEL[kind].padEnd(9)}  ${fmtInt(res.deliveredPerSec).padStart(9)} msg/s  ` +
+          `run ${r + 1} ${LABEL[kind].padEnd(11)}  ${fmtInt(res.deliveredPerSec).padStart(9)} msg/s  ` +
             `p50 ${fmtMs(res.latencyMs.p50)} ms  p99 ${fmtMs(res.latencyMs.p99)} ms  ` +
             `mem/conn ${fmtKiB(res.memPerConnBytes)} KiB (settled ${fmtKiB(res.memPerConnSettledBytes)})  ` +
             `delivered ${fmtInt(res.delivered)}/${fmtInt(res.expected)}` +
             (res.lost ? `  LOST ${res.lost}` : '') +
             (res.duplicates ? `  DUP ${res.duplicates}` : '') +
+            (res.outOfOrder ? `  OUT-OF-ORDER ${res.outOfOrder}` : '') +
             (res.postErrors ? `  POST errors ${res.postErrors} (${res.firstPostError})` : '') +
             `  [connect ${(res.connectMs / 1000).toFixed(1)} s, posts ${(res.postPhaseMs / 1000).toFixed(2)} s, ` +
-            `server CPU ${res.serverCpuSeconds.toFixed(2)} s, clients CPU ${res.clientCpuSeconds.map((x) => x.toFixed(2)).join('+')} s]`,
+            `server CPU ${res.serverCpuSeconds.toFixed(2)} s, clients CPU ${res.clientCpuSeconds.map((x) => x.toFixed(2)).join('+')} s, ` +
+            `other processes ${res.machine.otherProcessesCpuSeconds.toFixed(2)} s]` +
+            (res.noisy ? '  NOISY (other load on the machine)' : ''),
         );
       }
     }
@@ -635,6 +704,13 @@ async function main() {
 
   const med = summarize(results, opts.servers);
   const { ratios, targets } = printSummary(med, opts.servers);
+  const noisy = results.filter((r) => r.noisy);
+  if (noisy.length) {
+    console.warn(
+      `\nwarning: ${noisy.length} run(s) had other processes using CPU during the publish phase ` +
+        `(${noisy.map((r) => `${LABEL[r.server]} run ${r.run}`).join(', ')}); their figures are less reliable.`,
+    );
+  }
   const failed = results.filter((r) => !r.ok);
   writeFileSync(
     outFile,
