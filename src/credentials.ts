@@ -20,7 +20,7 @@ export interface ResolvedCredentials {
 export async function resolveCredentials(options: GatewayOptions, store: Store): Promise<ResolvedCredentials> {
   const a = options.auth;
   const hasKeySource = Boolean(a.jwtSecret || a.jwtPublicKey || a.jwksUrl);
-  const jwtSecret = hasKeySource ? a.jwtSecret : await store.getOrCreateSetting("dev_jwt_secret", randomBytes(32).toString("base64url"));
-  const apiKey = a.apiKey ?? (await store.getOrCreateSetting("dev_api_key", `lg_dev_${randomBytes(24).toString("base64url")}`));
+  const jwtSecret = hasKeySource ? a.jwtSecret : await store.settings.getOrCreate("dev_jwt_secret", randomBytes(32).toString("base64url"));
+  const apiKey = a.apiKey ?? (await store.settings.getOrCreate("dev_api_key", `lg_dev_${randomBytes(24).toString("base64url")}`));
   return { jwtSecret, apiKey, devJwtSecret: !hasKeySource, devApiKey: !a.apiKey };
 }

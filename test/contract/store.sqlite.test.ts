@@ -21,10 +21,10 @@ describe("the SQLite store", () => {
   it("keeps settings across a close and reopen of the same data dir", async () => {
     const dir = await freshDir();
     const a = await SqliteStore.open(dir);
-    await a.getOrCreateSetting("dev_jwt_secret", "s3cret");
+    await a.settings.getOrCreate("dev_jwt_secret", "s3cret");
     await a.close();
     const b = await SqliteStore.open(dir);
-    assert.equal(await b.getSetting("dev_jwt_secret"), "s3cret");
+    assert.equal(await b.settings.get("dev_jwt_secret"), "s3cret");
     await b.close();
   });
 
@@ -36,7 +36,7 @@ describe("the SQLite store", () => {
     try {
       assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
       const names = db.prepare("select name from kysely_migration order by name").all() as { name: string }[];
-      assert.deepEqual(names.map((n) => n.name), ["0001_settings"]);
+      assert.deepEqual(names.map((n) => n.name), ["0001_settings", "0002_jobs_notifications_conversations_documents"]);
     } finally {
       db.close();
     }

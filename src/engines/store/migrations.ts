@@ -15,4 +15,73 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_jobs_notifications_conversations_documents": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("jobs")
+        .addColumn("id", "varchar(128)", (c) => c.primaryKey())
+        .addColumn("type", "varchar(128)", (c) => c.notNull())
+        .addColumn("owner", "varchar(255)", (c) => c.notNull())
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("progress", "integer", (c) => c.notNull())
+        .addColumn("message", "text")
+        .addColumn("metadata", "text", (c) => c.notNull())
+        .addColumn("result", "text")
+        .addColumn("error", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("started_at", "bigint")
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("completed_at", "bigint")
+        .execute();
+      await db.schema
+        .createTable("notifications")
+        .addColumn("id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("user_id", "varchar(255)")
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("message", "text", (c) => c.notNull())
+        .addColumn("category", "varchar(16)", (c) => c.notNull())
+        .addColumn("data", "text")
+        .addColumn("action_url", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("delivered_at", "bigint")
+        .execute();
+      await db.schema.createIndex("notifications_user_idx").on("notifications").columns(["user_id", "created_at"]).execute();
+      await db.schema
+        .createTable("conversations")
+        .addColumn("id", "varchar(128)", (c) => c.primaryKey())
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("title", "text")
+        .addColumn("metadata", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("ended_at", "bigint")
+        .addColumn("tokens_in", "integer", (c) => c.notNull())
+        .addColumn("tokens_out", "integer", (c) => c.notNull())
+        .addColumn("cost", "double precision", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("conversations_user_idx").on("conversations").columns(["user_id", "updated_at"]).execute();
+      await db.schema
+        .createTable("messages")
+        .addColumn("id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("conversation_id", "varchar(128)", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("role", "varchar(16)", (c) => c.notNull())
+        .addColumn("content", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("tokens_in", "integer", (c) => c.notNull())
+        .addColumn("tokens_out", "integer", (c) => c.notNull())
+        .addColumn("model", "varchar(255)")
+        .addColumn("metadata", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("messages_conversation_idx").on("messages").columns(["conversation_id", "seq"]).unique().execute();
+      await db.schema
+        .createTable("documents")
+        .addColumn("id", "varchar(128)", (c) => c.primaryKey())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("content", "text", (c) => c.notNull())
+        .addColumn("metadata", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -1,11 +1,78 @@
-/** Tables of the store, as Kysely sees them. One schema for SQLite and PostgreSQL. */
+/** Tables of the store, as Kysely sees them. One schema for SQLite and PostgreSQL; JSON is stored as text. */
 export interface SettingsTable {
   key: string;
   value: string;
-  /** ms since the epoch */
   updated_at: number;
+}
+
+export interface JobsTable {
+  id: string;
+  type: string;
+  owner: string;
+  status: string;
+  progress: number;
+  message: string | null;
+  metadata: string;
+  result: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string | null;
+  title: string;
+  message: string;
+  category: string;
+  data: string | null;
+  action_url: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface ConversationsTable {
+  id: string;
+  user_id: string;
+  title: string | null;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  /** Insertion order within a conversation (times can tie). */
+  seq: number;
+  role: string;
+  content: string;
+  created_at: number;
+  tokens_in: number;
+  tokens_out: number;
+  model: string | null;
+  metadata: string;
+}
+
+export interface DocumentsTable {
+  id: string;
+  title: string;
+  content: string;
+  metadata: string;
+  created_at: number;
 }
 
 export interface Database {
   settings: SettingsTable;
+  jobs: JobsTable;
+  notifications: NotificationsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  documents: DocumentsTable;
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "./schema.js";
-import { migrate, SqlStore } from "./sql.js";
+import { migrate, SqlStore } from "./sql/index.js";
 
 /** The default store: one SQLite file (`livegate.db`) in the data dir, WAL mode, migrated at open. */
 export class SqliteStore extends SqlStore {

@@ -1,7 +1,12 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
-import { migrations } from "./migrations.js";
-import type { Database } from "./schema.js";
-import type { Store } from "./store.js";
+import { migrations } from "../migrations.js";
+import type { Database } from "../schema.js";
+import type { Store } from "../store.js";
+import { SqlConversations } from "./conversations.js";
+import { SqlDocuments } from "./documents.js";
+import { SqlJobs } from "./jobs.js";
+import { SqlNotifications } from "./notifications.js";
+import { SqlSettings } from "./settings.js";
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
@@ -16,22 +21,18 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 
 /** The store's queries, shared by every SQL engine. */
 export class SqlStore implements Store {
-  constructor(protected readonly db: Kysely<Database>) {}
+  readonly settings: SqlSettings;
+  readonly jobs: SqlJobs;
+  readonly notifications: SqlNotifications;
+  readonly conversations: SqlConversations;
+  readonly documents: SqlDocuments;
 
-  async getSetting(key: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
-    return row?.value;
-  }
-
-  async getOrCreateSetting(key: string, value: string): Promise<string> {
-    await this.db
-      .insertInto("settings")
-      .values({ key, value, updated_at: Date.now() })
-      .onConflict((oc) => oc.column("key").doNothing())
-      .execute();
-    const stored = await this.getSetting(key);
-    if (stored === undefined) throw new Error(`setting ${key} vanished after insert`);
-    return stored;
+  constructor(protected readonly db: Kysely<Database>) {
+    this.settings = new SqlSettings(db);
+    this.jobs = new SqlJobs(db);
+    this.notifications = new SqlNotifications(db);
+    this.conversations = new SqlConversations(db);
+    this.documents = new SqlDocuments(db);
   }
 
   async ping(): Promise<void> {
