@@ -1,7 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { pino, type Logger } from "pino";
 import { createAuthenticator, signToken, type SignTokenOptions } from "./core/auth.js";
-import type { GatewayContext } from "./core/context.js";
 import { Hub } from "./core/hub.js";
 import { createMetrics } from "./core/metrics.js";
 import { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from "./core/options.js";
@@ -10,9 +9,15 @@ import { resolveCredentials, type ResolvedCredentials } from "./credentials.js";
 import { DIALECTS } from "./dialects/registry.js";
 import type { Broker } from "./engines/broker/broker.js";
 import { MemoryBroker } from "./engines/broker/memory.js";
+import { createChatProvider } from "./engines/chat/index.js";
 import { SqliteStore } from "./engines/store/sqlite.js";
 import type { Store } from "./engines/store/store.js";
 import { createHttpApp } from "./http/app.js";
+import { ChatService } from "./services/chat/service.js";
+import type { AppContext } from "./services/context.js";
+import { DocumentService } from "./services/documents.js";
+import { JobService } from "./services/jobs.js";
+import { NotificationService } from "./services/notifications.js";
 import { TransportServer } from "./transport/server.js";
 
 /** Extra knobs for embedding (not configuration of the gateway itself). */
@@ -26,7 +31,7 @@ export interface CreateServerExtras {
 /** A running (or ready to run) livegate gateway. */
 export interface LivegateServer {
   readonly options: GatewayOptions;
-  readonly context: GatewayContext;
+  readonly context: AppContext;
   readonly credentials: ResolvedCredentials;
   readonly http: FastifyInstance;
   /** WebSocket paths served, by dialect. */
@@ -56,16 +61,23 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
   const metrics = createMetrics(extras.processMetrics ?? false);
   const hub = new Hub(broker, options, log, metrics);
   const auth = createAuthenticator({ ...options.auth, jwtSecret: credentials.jwtSecret });
-  const context: GatewayContext = {
+  const policy = new ChannelPolicy();
+  const documents = new DocumentService(store.documents);
+  await documents.load();
+  const context: AppContext = {
     options,
     hub,
     broker,
     store,
     auth,
-    policy: new ChannelPolicy(),
+    policy,
     log,
     metrics,
     apiKey: credentials.apiKey,
+    jobs: new JobService(store.jobs, broker, policy),
+    notifications: new NotificationService(store.notifications, broker),
+    documents,
+    chat: new ChatService(createChatProvider(options.chat, documents), store.conversations, options.chat),
   };
   await hub.start();
   const { app, handler } = await createHttpApp(context);

@@ -1,6 +1,6 @@
 import type { GatewayOptionsInput } from "../core/options.js";
 
-type Kind = "int" | "number" | "string";
+type Kind = "int" | "number" | "string" | "json";
 
 /** One configuration setting: its flag, its environment variables, and where it goes in the options. */
 export interface Setting {
@@ -45,9 +45,24 @@ export const SETTINGS: readonly Setting[] = [
   s("history-size", "LIVEGATE_HISTORY_SIZE", "history.size", "int", "publications kept per channel (default 200)"),
   s("history-ttl-ms", "LIVEGATE_HISTORY_TTL_MS", "history.ttlMs", "int", "age limit of history (default 600000)"),
   s("presence-ttl-ms", "LIVEGATE_PRESENCE_TTL_MS", "presenceTtlMs", "int", "presence entry lifetime (default 60000)"),
+  s("llm-base-url", "LIVEGATE_LLM_BASE_URL", "chat.baseUrl", "string", "OpenAI-compatible server for chat; unset = embedded engine"),
+  s("llm-api-key", "LIVEGATE_LLM_API_KEY", "chat.apiKey", "string", "API key for that server"),
+  s("llm-model", "LIVEGATE_LLM_MODEL", "chat.model", "string", "default model name"),
+  s("llm-models", "LIVEGATE_LLM_MODELS", "chat.models", "json", "JSON array of more model names clients may choose"),
+  s("llm-timeout-ms", "LIVEGATE_LLM_TIMEOUT_MS", "chat.timeoutMs", "int", "model request timeout (default 60000)"),
+  s("chat-context-messages", "LIVEGATE_CHAT_CONTEXT_MESSAGES", "chat.contextMessages", "int", "earlier session messages sent with a query (default 20)"),
+  s("chat-scenarios", "LIVEGATE_CHAT_SCENARIOS", "chat.scenarios", "json", "JSON array of {id, description, keywords}"),
+  s("chat-prices", "LIVEGATE_CHAT_PRICES", "chat.prices", "json", 'JSON {"model": {"input": p, "output": p}} per 1,000 tokens'),
 ];
 
-function convert(setting: Setting, raw: string): string | number {
+function convert(setting: Setting, raw: string): unknown {
+  if (setting.kind === "json") {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      throw new TypeError(`--${setting.flag} / ${setting.env[0]}: expected JSON, got "${raw.slice(0, 40)}"`);
+    }
+  }
   if (setting.kind === "string") return setting.flag === "jwt-public-key" ? raw.replace(/\\n/g, "\n") : raw;
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n) || (setting.kind === "int" && !Number.isInteger(n))) {

@@ -72,6 +72,13 @@ export const ERRORS = {
     disconnect: "tooManyConnections",
   },
   LG_ERR_RATE_LIMITED: { kind: "rateLimited", message: "rate limit exceeded; retry after {retry_after} s", status: 429, retryable: true },
+  LG_ERR_JOB_NOT_FOUND: { kind: "notFound", message: "job \"{job_id}\" not found", status: 404, retryable: false, disconnect: "notFound" },
+  LG_ERR_JOB_FINISHED: { kind: "invalid", message: "job \"{job_id}\" is already {status}", status: 409, retryable: false },
+  LG_ERR_DOCUMENT_NOT_FOUND: { kind: "notFound", message: "document \"{id}\" not found", status: 404, retryable: false },
+  LG_ERR_SESSION_NOT_FOUND: { kind: "notFound", message: "session \"{session_id}\" not found", status: 404, retryable: false },
+  LG_ERR_SCENARIO_UNKNOWN: { kind: "invalid", message: "unknown scenario \"{scenario_id}\"", status: 400, retryable: false },
+  LG_ERR_MODEL_UNKNOWN: { kind: "invalid", message: "unknown model \"{model}\"; configured: {models}", status: 400, retryable: false },
+  LG_ERR_CHAT_FAILED: { kind: "unavailable", message: "chat failed: {detail}", status: 502, retryable: true },
   LG_ERR_UNAVAILABLE: { kind: "unavailable", message: "{what} is unavailable", status: 503, retryable: true },
   LG_ERR_INTERNAL: { kind: "internal", message: "internal error", status: 500, retryable: true },
 } as const satisfies Record<string, ErrorSpec>;

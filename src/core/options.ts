@@ -58,6 +58,56 @@ const authSchema = z
   })
   .strict();
 
+const scenarioSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+    description: z.string().min(1),
+    /** Lower-case words or word prefixes; matching ones raise the scenario's confidence. */
+    keywords: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+export type ScenarioOptions = z.output<typeof scenarioSchema>;
+
+/** Scenarios CodeGraph's router chooses from when no `scenario_id` is given; `general` is the fallback. */
+export const DEFAULT_SCENARIOS: ScenarioOptions[] = [
+  {
+    id: "security_audit",
+    description: "Security audit: find vulnerabilities such as injections, overflows and unsafe calls.",
+    keywords: ["vulnerab", "secur", "inject", "sql", "xss", "overflow", "exploit", "cve", "unsafe", "уязвим", "инъекц", "безопас", "переполн"],
+  },
+  {
+    id: "code_search",
+    description: "Code search: locate functions, classes, call sites and usages.",
+    keywords: ["find", "search", "where", "usage", "call", "function", "class", "method", "найд", "найти", "поиск", "где", "функц", "класс", "метод"],
+  },
+  {
+    id: "architecture",
+    description: "Architecture: explain modules, dependencies and data flow.",
+    keywords: ["architect", "design", "module", "depend", "structure", "flow", "архитект", "модул", "завис", "структур"],
+  },
+  { id: "general", description: "General questions about the code base.", keywords: [] },
+];
+
+const chatSchema = z
+  .object({
+    /** OpenAI-compatible base URL (e.g. http://localhost:11434/v1); absent = the embedded engine. */
+    baseUrl: z.url().optional(),
+    /** API key for that server. */
+    apiKey: z.string().optional(),
+    /** Default model name. @default "gpt-4o-mini" for OpenAI-compatible servers */
+    model: z.string().optional(),
+    /** More models clients may pick (e.g. UnaCODE's metadata.model); the default model is always allowed. */
+    models: z.array(z.string()).default([]),
+    /** Give up on a model request after this long. @default 60000 */
+    timeoutMs: ms(60_000),
+    /** Earlier messages of a session sent with each query. @default 20 */
+    contextMessages: z.number().int().min(0).default(20),
+    scenarios: z.array(scenarioSchema).min(1).default(DEFAULT_SCENARIOS),
+    /** Price per 1,000 tokens by model name, for cost tracking. @default {} */
+    prices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict()).default({}),
+  })
+  .strict();
+
 export const gatewayOptionsSchema = z
   .object({
     /** Listen address; `localhost` listens on 127.0.0.1 and ::1. @default "localhost" */
@@ -71,6 +121,7 @@ export const gatewayOptionsSchema = z
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
     history: historySchema.prefault({}),
+    chat: chatSchema.prefault({}),
     /** Presence entries expire unless refreshed within this time. @default 60000 */
     presenceTtlMs: ms(60_000),
   })
@@ -80,6 +131,8 @@ export const gatewayOptionsSchema = z
 export type GatewayOptionsInput = z.input<typeof gatewayOptionsSchema>;
 /** Options after defaults and validation. */
 export type GatewayOptions = z.output<typeof gatewayOptionsSchema>;
+/** Resolved chat options. */
+export type ChatOptions = GatewayOptions["chat"];
 /** Resolved limits. */
 export type LimitOptions = GatewayOptions["limits"];
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Connection, Transport } from "../core/connection.js";
-import type { GatewayContext } from "../core/context.js";
 import type { GatewayError } from "../core/errors.js";
+import type { AppContext } from "../services/context.js";
 
 /** A token found on the upgrade request, and where. */
 export interface Credential {
@@ -43,4 +43,4 @@ export interface Dialect {
 }
 
 /** Builds a dialect once per gateway. */
-export type DialectFactory = (gw: GatewayContext) => Dialect;
+export type DialectFactory = (app: AppContext) => Dialect;

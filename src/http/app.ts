@@ -1,9 +1,12 @@
 import type { RequestListener } from "node:http";
 import { createServer } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { GatewayContext } from "../core/context.js";
+import type { AppContext } from "../services/context.js";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health.js";
+import { documentRoutes } from "./documents.js";
+import { jobRoutes } from "./jobs.js";
+import { notificationRoutes } from "./notifications.js";
 import { publishRoutes } from "./publish.js";
 
 /** The REST app and the request handler that every listening server shares. */
@@ -13,7 +16,7 @@ export interface HttpApp {
 }
 
 /** Builds the Fastify app with every REST route. Listening is the transport's job. */
-export async function createHttpApp(gw: GatewayContext): Promise<HttpApp> {
+export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
   let handler: RequestListener | undefined;
   const app = Fastify({
     // Requests are not logged; errors are, through gw.log in the error handler.
@@ -30,6 +33,9 @@ export async function createHttpApp(gw: GatewayContext): Promise<HttpApp> {
   });
   healthRoutes(app, gw);
   publishRoutes(app, gw);
+  jobRoutes(app, gw);
+  notificationRoutes(app, gw);
+  documentRoutes(app, gw);
   await app.ready();
   if (!handler) throw new Error("fastify did not call serverFactory");
   return { app, handler };

@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import type { ChatMessage, ChatProvider, ChatSource, TokenUsage } from "../../engines/chat/provider.js";
+import type { ConversationStore } from "../../engines/store/store.js";
+import { GatewayError, toGatewayError } from "../../core/errors.js";
+import type { ChatOptions } from "../../core/options.js";
+import type { UserId } from "../../core/types.js";
+import { ScenarioRouter } from "./scenarios.js";
+
+/** One question to the chat service. */
+export interface ChatQuery {
+  user: UserId;
+  query: string;
+  /** Conversation to continue (its earlier messages are the context); created when absent or new. */
+  sessionId?: string | null | undefined;
+  /** Forces a scenario instead of routing. */
+  scenarioId?: string | null | undefined;
+  language?: "en" | "ru" | undefined;
+  /** One of the configured models; default the configured default. */
+  model?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** Stored with a new conversation (e.g. dialect, application id). */
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/** What a chat stream yields: the scenario, deltas, optional sources, then exactly one `done`. */
+export type ChatEvent =
+  | { type: "scenario"; scenarioId: string; confidence: number }
+  | { type: "delta"; text: string; index: number }
+  | { type: "sources"; sources: ChatSource[] }
+  | {
+      type: "done";
+      answer: string;
+      sessionId: string;
+      messageId: string;
+      scenarioId: string;
+      confidence: number;
+      usage: TokenUsage;
+      model: string;
+      finishReason: "stop" | "length" | "cancelled";
+      /** Cost of this answer from the price table (0 when the model has no price). */
+      cost: number;
+      elapsedMs: number;
+    };
+
+const SYSTEM_PROMPT: Record<"en" | "ru", (scenario: string) => string> = {
+  en: (s) => `You are the assistant of a code intelligence product. ${s} Answer in English, concisely.`,
+  ru: (s) => `Вы ассистент продукта для анализа кода. ${s} Отвечайте по-русски, кратко.`,
+};
+
+/**
+ * Chat: routes a query to a scenario, adds the session's earlier messages as context, streams the
+ * provider's answer, and stores both messages with token usage and cost. Dialects only translate its
+ * events to frames.
+ */
+export class ChatService {
+  private readonly router: ScenarioRouter;
+
+  constructor(
+    private readonly provider: ChatProvider,
+    private readonly conversations: ConversationStore,
+    private readonly options: ChatOptions,
+  ) {
+    this.router = new ScenarioRouter(options.scenarios);
+  }
+
+  /** Name of the provider behind the service (`embedded` or `openai`). */
+  get providerName(): string {
+    return this.provider.name;
+  }
+
+  /** Models a client may ask for. */
+  get models(): string[] {
+    return [...new Set([this.provider.defaultModel, ...this.options.models])];
+  }
+
+  /**
+   * Streams an answer. Errors before the first event (unknown session, scenario or model) and provider
+   * failures are thrown as GatewayError; cancelling `signal` ends the stream with finishReason "cancelled".
+   */
+  async *stream(q: ChatQuery): AsyncGenerator<ChatEvent> {
+    const started = Date.now();
+    const language = q.language ?? "en";
+    if (q.model !== undefined && !this.models.includes(q.model)) {
+      throw new GatewayError("LG_ERR_MODEL_UNKNOWN", { model: q.model, models: this.models.join(", ") });
+    }
+    const { scenario, confidence } = this.router.choose(q.query, q.scenarioId);
+    const sessionId = await this.openSession(q);
+    yield { type: "scenario", scenarioId: scenario.id, confidence };
+
+    const context = await this.conversations.messages(sessionId, { limit: this.options.contextMessages });
+    const messages: ChatMessage[] = [
+      { role: "system", content: SYSTEM_PROMPT[language](scenario.description) },
+      ...context.map((m) => ({ role: m.role, content: m.content })),
+      { role: "user", content: q.query },
+    ];
+    await this.conversations.addMessage(
+      { id: randomUUID(), conversationId: sessionId, role: "user", content: q.query, tokensIn: 0, tokensOut: 0, model: null, metadata: { scenario_id: scenario.id } },
+      0,
+    );
+
+    let answer = "";
+    let index = 0;
+    let done: Extract<ChatEvent, { type: "done" }> | undefined;
+    try {
+      for await (const ev of this.provider.stream({ messages, model: q.model ?? this.provider.defaultModel, language, signal: q.signal })) {
+        if (ev.type === "delta") {
+          answer += ev.text;
+          yield { type: "delta", text: ev.text, index: index++ };
+        } else if (ev.type === "sources") {
+          yield ev;
+        } else {
+          const cost = this.cost(ev.model, ev.usage);
+          const message = await this.conversations.addMessage(
+            {
+              id: randomUUID(),
+              conversationId: sessionId,
+              role: "assistant",
+              content: answer,
+              tokensIn: ev.usage.promptTokens,
+              tokensOut: ev.usage.completionTokens,
+              model: ev.model,
+              metadata: { scenario_id: scenario.id, finish_reason: ev.finishReason },
+            },
+            cost,
+          );
+          done = {
+            type: "done",
+            answer,
+            sessionId,
+            messageId: message.id,
+            scenarioId: scenario.id,
+            confidence,
+            usage: ev.usage,
+            model: ev.model,
+            finishReason: ev.finishReason,
+            cost,
+            elapsedMs: Date.now() - started,
+          };
+        }
+      }
+    } catch (err) {
+      throw err instanceof GatewayError ? err : new GatewayError("LG_ERR_CHAT_FAILED", { detail: toGatewayError(err).message }, { cause: err });
+    }
+    if (!done) throw new GatewayError("LG_ERR_CHAT_FAILED", { detail: `provider ${this.provider.name} ended without a result` });
+    yield done;
+  }
+
+  private async openSession(q: ChatQuery): Promise<string> {
+    if (q.sessionId && !/^[\w.:@-]{1,128}$/.test(q.sessionId)) {
+      throw new GatewayError("LG_ERR_REQUEST_INVALID", { detail: "session_id: 1-128 characters of letters, digits, _ . : @ -" });
+    }
+    if (q.sessionId) {
+      const existing = await this.conversations.get(q.sessionId);
+      if (existing) {
+        // Another user's session is reported as missing, never revealed.
+        if (existing.userId !== q.user) throw new GatewayError("LG_ERR_SESSION_NOT_FOUND", { session_id: q.sessionId });
+        return existing.id;
+      }
+    }
+    const id = q.sessionId ?? `sess-${randomUUID()}`;
+    await this.conversations.create({ id, userId: q.user, title: q.query.slice(0, 80), metadata: q.metadata ?? {} });
+    return id;
+  }
+
+  private cost(model: string, usage: TokenUsage): number {
+    const price = this.options.prices[model];
+    if (!price) return 0;
+    return (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1000;
+  }
+}

@@ -1,0 +1,13 @@
+import type { GatewayContext } from "../core/context.js";
+import type { ChatService } from "./chat/service.js";
+import type { DocumentService } from "./documents.js";
+import type { JobService } from "./jobs.js";
+import type { NotificationService } from "./notifications.js";
+
+/** The core plus the domain services: what dialects and REST routes are given. */
+export interface AppContext extends GatewayContext {
+  readonly jobs: JobService;
+  readonly notifications: NotificationService;
+  readonly documents: DocumentService;
+  readonly chat: ChatService;
+}
