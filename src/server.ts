@@ -77,7 +77,7 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     jobs: new JobService(store.jobs, broker, policy),
     notifications: new NotificationService(store.notifications, broker),
     documents,
-    chat: new ChatService(createChatProvider(options.chat, documents), store.conversations, options.chat),
+    chat: new ChatService(await createChatProvider(options.chat, documents), store.conversations, options.chat),
   };
   await hub.start();
   const { app, handler } = await createHttpApp(context);
