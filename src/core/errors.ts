@@ -76,6 +76,12 @@ export const ERRORS = {
   LG_ERR_JOB_FINISHED: { kind: "invalid", message: "job \"{job_id}\" is already {status}", status: 409, retryable: false },
   LG_ERR_DOCUMENT_NOT_FOUND: { kind: "notFound", message: "document \"{id}\" not found", status: 404, retryable: false },
   LG_ERR_SESSION_NOT_FOUND: { kind: "notFound", message: "session \"{session_id}\" not found", status: 404, retryable: false },
+  LG_ERR_SESSION_BUSY: {
+    kind: "limit",
+    message: "session \"{session_id}\" already has a prompt in progress; cancel it or wait for its answer",
+    status: 409,
+    retryable: true,
+  },
   LG_ERR_SCENARIO_UNKNOWN: { kind: "invalid", message: "unknown scenario \"{scenario_id}\"", status: 400, retryable: false },
   LG_ERR_MODEL_UNKNOWN: { kind: "invalid", message: "unknown model \"{model}\"; configured: {models}", status: 400, retryable: false },
   LG_ERR_CHAT_FAILED: { kind: "unavailable", message: "chat failed: {detail}", status: 502, retryable: true },

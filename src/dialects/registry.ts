@@ -1,5 +1,6 @@
+import { acpDialect } from "./acp/index.js";
 import { channelsDialect } from "./channels/index.js";
 import type { DialectFactory } from "./dialect.js";
 
 /** Every dialect the gateway serves. A new dialect is one line here. */
-export const DIALECTS: readonly DialectFactory[] = [channelsDialect];
+export const DIALECTS: readonly DialectFactory[] = [channelsDialect, acpDialect];
