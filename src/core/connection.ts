@@ -42,6 +42,11 @@ export interface ConnectionOwner {
   goodbye(reason: DisconnectReason): { code: number; reason: string };
   /** The token expired: ask the client for a new one (e.g. `auth_required`). */
   tokenExpired?(expiredAt: number): void;
+  /**
+   * The connection has closed, from either side (`normal` when the client went away). Called once, after
+   * the hub dropped the connection; release per-connection work here (e.g. cancel in-flight streams).
+   */
+  closed?(reason: DisconnectReason): void;
 }
 
 /** One channel of one connection. */
@@ -162,6 +167,7 @@ export class Connection {
       this.closedReason = reason;
       this.transport.close(close.code, close.reason);
       this.onClosed(this);
+      this.owner.closed?.(reason);
     }
   }
 
@@ -170,6 +176,7 @@ export class Connection {
     if (this.closedReason) return;
     this.closedReason = "normal";
     this.onClosed(this);
+    this.owner.closed?.("normal");
   }
 
   /** The position each subscription has delivered up to (what a client would recover from). */

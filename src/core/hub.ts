@@ -137,18 +137,22 @@ export class Hub {
    * nothing can slip in between the reply and the replay; a backlog larger than half the send-buffer
    * bound is paced on the socket draining (live publications keep buffering meanwhile), so a client
    * that recovers a large history is not closed as a slow consumer.
+   *
+   * `skip` drops publications of the replay and of those buffered before this call that the caller has
+   * already covered, e.g. by a state snapshot it sent after `prepareSubscribe`; a skipped publication
+   * counts as delivered. Publications that arrive after this call are never skipped.
    */
-  activate(pending: PendingSubscription): void {
+  activate(pending: PendingSubscription, skip?: (pub: Publication) => boolean): void {
     const sub = pending.subscription;
     if (!this.isCurrent(sub)) return;
     if (pending.existing) {
       // Older publications this connection never had; live ones keep flowing beside them.
-      void this.sendPaced(sub, pending.replay, () => undefined);
+      void this.sendPaced(sub, pending.replay, () => undefined, skip);
       return;
     }
     const first = mergeRecovered(pending.replay, sub.buffer ?? [], sub.lastOffset);
     sub.buffer = [];
-    void this.drainBacklog(sub, first);
+    void this.drainBacklog(sub, first, skip);
   }
 
   private isCurrent(sub: Subscription): boolean {
@@ -156,13 +160,18 @@ export class Hub {
   }
 
   /** Sends the backlog, then whatever was buffered while it went out, until none is left; then live. */
-  private async drainBacklog(sub: Subscription, first: Publication[]): Promise<void> {
+  private async drainBacklog(sub: Subscription, first: Publication[], skip: ((pub: Publication) => boolean) | undefined): Promise<void> {
     let batch = first;
     for (;;) {
-      const ok = await this.sendPaced(sub, batch, (pub) => {
-        sub.lastOffset = pub.offset;
-        sub.epoch = pub.epoch;
-      });
+      const ok = await this.sendPaced(
+        sub,
+        batch,
+        (pub) => {
+          sub.lastOffset = pub.offset;
+          sub.epoch = pub.epoch;
+        },
+        batch === first ? skip : undefined,
+      );
       if (!ok) return;
       const more = sub.buffer ?? [];
       if (more.length === 0) break;
@@ -178,10 +187,19 @@ export class Hub {
    * Sends `pubs` in order, waiting whenever the socket holds more than half its bound. Synchronous
    * (no await reached) while it keeps up. Resolves false if the subscription ended meanwhile.
    */
-  private async sendPaced(sub: Subscription, pubs: readonly Publication[], sent: (p: Publication) => void): Promise<boolean> {
+  private async sendPaced(
+    sub: Subscription,
+    pubs: readonly Publication[],
+    sent: (p: Publication) => void,
+    skip?: (p: Publication) => boolean,
+  ): Promise<boolean> {
     const conn = sub.connection;
     const highWater = this.options.limits.maxBufferedBytes / 2;
     for (const pub of pubs) {
+      if (skip?.(pub)) {
+        sent(pub);
+        continue;
+      }
       while (conn.transport.bufferedAmount > highWater) {
         await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
         if (!this.isCurrent(sub)) return false;
