@@ -32,6 +32,28 @@ export const documentView = (d: DocumentRecord): DocumentView => ({
 });
 
 /**
+ * Words too common to say what a question is about (English and Russian). They are neither indexed nor
+ * searched, so "What is the capital of France?" does not match every document that contains "the".
+ */
+const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    "a an and are as at be been but by can could did do does for from had has have how i if in into is it its " +
+    "me my no not of on or our so than that the their them then there these they this those to too us was we " +
+    "were what when where which who whom why will with would you your about all any also tell please " +
+    "а без более бы был была были было быть в вам вас ведь во вот все всё всего вы где да даже для до его её ее " +
+    "если есть ещё еще же за здесь и из или им их к как какая какие какой когда кто ли либо мне может можно мы на " +
+    "над нам нас не него нет ни них но ну о об однако он она они оно от по под после при про раз с со так также " +
+    "такое такой там те тем то того тоже только том ты у уже чем что чтобы эта эти это этого этой этом этот я"
+  ).split(" "),
+);
+
+/** Lower-cases a term and drops stop words (MiniSearch's processTerm, for indexing and search alike). */
+const processTerm = (term: string): string | null => {
+  const t = term.toLowerCase();
+  return STOP_WORDS.has(t) ? null : t;
+};
+
+/**
  * Documents loaded into livegate: stored, and indexed for full-text search (MiniSearch, in memory,
  * rebuilt from the store at start). The embedded chat engine answers from them; TrustGraph's
  * librarian and document-rag use the same documents.
@@ -40,7 +62,14 @@ export class DocumentService {
   private readonly docs = new Map<string, DocumentRecord>();
   private readonly index = new MiniSearch<{ id: string; title: string; content: string }>({
     fields: ["title", "content"],
-    searchOptions: { boost: { title: 2 }, prefix: true, fuzzy: 0.2, combineWith: "OR" },
+    processTerm,
+    // Prefix and fuzzy matching only for longer terms: "is" must not match "issues", nor "of" "off".
+    searchOptions: {
+      boost: { title: 2 },
+      prefix: (term) => term.length >= 3,
+      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+      combineWith: "OR",
+    },
   });
 
   constructor(private readonly store: DocumentStore) {}

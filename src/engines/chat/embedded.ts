@@ -49,6 +49,9 @@ const SENTENCES_PER_ANSWER = 3;
 /** A rough token count (about four characters per token), for usage reporting. */
 const roughTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
 
+/** Words of a text, lower-cased, split as the document index splits them (spaces and punctuation). */
+const wordsOf = (text: string): Set<string> => new Set(text.toLowerCase().split(/[\n\r\p{Z}\p{P}]+/u).filter(Boolean));
+
 function splitSentences(text: string): string[] {
   return text
     .split(/(?<=[.!?…])\s+|\n+/u)
@@ -103,8 +106,9 @@ export class EmbeddedProvider implements ChatProvider {
     const picked: { hit: DocumentHit; sentence: string; score: number }[] = [];
     for (const hit of hits) {
       for (const sentence of splitSentences(hit.content)) {
-        const lower = sentence.toLowerCase();
-        const score = [...terms].filter((term) => lower.includes(term)).length * hit.score;
+        // Whole words only: the term "a" must not match every sentence that contains the letter.
+        const words = wordsOf(sentence);
+        const score = [...terms].filter((term) => words.has(term)).length * hit.score;
         if (score > 0) picked.push({ hit, sentence, score });
       }
     }
