@@ -7,6 +7,11 @@ import { AcpClient } from "./acp-client.js";
 const AUTH_TIMEOUT_MS = 500;
 const GRACE_MS = 400;
 const MAX_CONNECTIONS = 2;
+/**
+ * Lifetime of a token meant to expire mid-session. `exp` has whole seconds, so a 1 s token may already be
+ * expired when it arrives; 2 s expire between 1 and 2 s from now.
+ */
+const SHORT_TTL_SEC = 2;
 
 describe("ACP authentication at /api/v1/acp/ws", () => {
   let gw: TestGateway;
@@ -128,8 +133,9 @@ describe("ACP authentication at /api/v1/acp/ws", () => {
   });
 
   it("asks for a fresh token with _livegate/auth_required when it expires; authenticate keeps the socket open", async () => {
-    const c = await open(await gw.token("dave", { ttlSec: 1 }));
-    const ask = await c.socket.next((f) => f.method === "_livegate/auth_required", 3000, "_livegate/auth_required");
+    const c = await open(await gw.token("dave", { ttlSec: SHORT_TTL_SEC }));
+    await c.newSession();
+    const ask = await c.socket.next((f) => f.method === "_livegate/auth_required", SHORT_TTL_SEC * 1000 + 2000, "_livegate/auth_required");
     assert.ok(!("id" in ask), "_livegate/auth_required is a notification");
     assert.equal(typeof ask.params?.expiresAt, "string", "it says when the token expired");
     assert.equal(ask.params?.graceMs, GRACE_MS, "it says how long the client has");
@@ -139,8 +145,9 @@ describe("ACP authentication at /api/v1/acp/ws", () => {
   });
 
   it("closes with 4002 when an expired token is not refreshed within the grace period", async () => {
-    const c = await open(await gw.token("erin", { ttlSec: 1 }));
-    await c.socket.next((f) => f.method === "_livegate/auth_required", 3000, "_livegate/auth_required");
+    const c = await open(await gw.token("erin", { ttlSec: SHORT_TTL_SEC }));
+    await c.newSession();
+    await c.socket.next((f) => f.method === "_livegate/auth_required", SHORT_TTL_SEC * 1000 + 2000, "_livegate/auth_required");
     const closed = await c.socket.waitClosed(GRACE_MS + 2000);
     assert.equal(closed.code, 4002, `close code after the grace period, got ${closed.code} "${closed.reason}"`);
     const err = c.socket.frames.find((f) => "error" in f);
