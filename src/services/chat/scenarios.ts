@@ -9,8 +9,23 @@ export interface ScenarioChoice {
 
 const FALLBACK_CONFIDENCE = 0.3;
 
+const WORD = /^[\p{L}\p{N}_]+$/u;
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /**
- * Picks a scenario by keyword: each keyword that starts a word of the query counts once; the scenario
+ * Whether `keyword` starts a word of the query. A plain word is a prefix ("vulnerab" matches
+ * "vulnerabilities"); a phrase or a keyword with punctuation ("credit card", "c++", "node.js") must
+ * appear as written, starting at a word boundary, spaces collapsed.
+ */
+function matches(keyword: string, words: readonly string[], text: string): boolean {
+  const k = keyword.toLowerCase().trim().replace(/\s+/gu, " ");
+  if (k.length === 0) return false;
+  if (WORD.test(k)) return words.some((w) => w.startsWith(k));
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])${escapeRe(k)}`, "u").test(text);
+}
+
+/**
+ * Picks a scenario by keyword: each keyword (a word prefix, or a phrase) found in the query counts once; the scenario
  * with most matches wins (confidence grows with matches, below 1); none matching → the last scenario
  * without keywords (or the last one) at low confidence. A forced `scenario_id` has confidence 1.
  */
@@ -25,11 +40,12 @@ export class ScenarioRouter {
       return { scenario, confidence: 1 };
     }
     const words = query.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+    const text = query.toLowerCase().replace(/\s+/gu, " ");
     let best: ScenarioChoice | undefined;
     for (const scenario of this.scenarios) {
-      const matches = scenario.keywords.filter((k) => words.some((w) => w.startsWith(k.toLowerCase()))).length;
-      if (matches === 0) continue;
-      const confidence = Math.round(Math.min(0.99, 0.55 + 0.15 * matches) * 100) / 100;
+      const found = scenario.keywords.filter((k) => matches(k, words, text)).length;
+      if (found === 0) continue;
+      const confidence = Math.round(Math.min(0.99, 0.55 + 0.15 * found) * 100) / 100;
       if (!best || confidence > best.confidence) best = { scenario, confidence };
     }
     if (best) return best;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ChatMessage, ChatProvider, ChatSource, TokenUsage } from "../../engines/chat/provider.js";
-import type { ConversationStore } from "../../engines/store/store.js";
+import type { ConversationStore, MessageRecord } from "../../engines/store/store.js";
 import { GatewayError, toGatewayError } from "../../core/errors.js";
 import type { ChatOptions } from "../../core/options.js";
 import type { UserId } from "../../core/types.js";
@@ -48,6 +48,22 @@ const SYSTEM_PROMPT: Record<"en" | "ru", (scenario: string) => string> = {
 };
 
 /**
+ * The session's earlier messages as model context. A question without its answer (the query failed, or
+ * is still being answered in parallel) is left out, and so is an answer whose question fell outside
+ * the window, so the context is always whole exchanges.
+ */
+function contextOf(history: readonly MessageRecord[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (let i = 0; i < history.length; i++) {
+    const m = history[i]!;
+    if (m.role === "user" && history[i + 1]?.role !== "assistant") continue;
+    if (m.role === "assistant" && history[i - 1]?.role !== "user") continue;
+    out.push({ role: m.role, content: m.content });
+  }
+  return out;
+}
+
+/**
  * Chat: routes a query to a scenario, adds the session's earlier messages as context, streams the
  * provider's answer, and stores both messages with token usage and cost. Dialects only translate its
  * events to frames.
@@ -87,10 +103,10 @@ export class ChatService {
     const sessionId = await this.openSession(q);
     yield { type: "scenario", scenarioId: scenario.id, confidence };
 
-    const context = await this.conversations.messages(sessionId, { limit: this.options.contextMessages });
+    const history = await this.conversations.messages(sessionId, { limit: this.options.contextMessages });
     const messages: ChatMessage[] = [
-      { role: "system", content: SYSTEM_PROMPT[language](scenario.description) },
-      ...context.map((m) => ({ role: m.role, content: m.content })),
+      { role: "system", content: (SYSTEM_PROMPT[language] ?? SYSTEM_PROMPT.en)(scenario.description) },
+      ...contextOf(history),
       { role: "user", content: q.query },
     ];
     await this.conversations.addMessage(
