@@ -27,3 +27,15 @@ export type { Broker, BrokerEvents, Counters, History, HistoryQuery, HistoryResu
 export { MemoryBroker } from "./engines/broker/memory.js";
 export type { Store } from "./engines/store/store.js";
 export { CLOSE_CODES, ERROR_CODES } from "./protocol/codes.js";
+export { WSMessage, WSMessageType, parseWSMessage } from "./dialects/codegraph/envelope.js";
+export type { WSMessageInit, WSMessageJson, WSPayload } from "./dialects/codegraph/envelope.js";
+export {
+  createChatChunk,
+  createChatResponse,
+  createJobProgress,
+  createJobCompleted,
+  createJobFailed,
+  createNotification,
+  createError,
+} from "./dialects/codegraph/factories.js";
+export type { NotificationLevel } from "./dialects/codegraph/factories.js";

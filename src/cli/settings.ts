@@ -52,6 +52,7 @@ export const SETTINGS: readonly Setting[] = [
   s("llm-timeout-ms", "LIVEGATE_LLM_TIMEOUT_MS", "chat.timeoutMs", "int", "model request timeout (default 60000)"),
   s("chat-context-messages", "LIVEGATE_CHAT_CONTEXT_MESSAGES", "chat.contextMessages", "int", "earlier session messages sent with a query (default 20)"),
   s("chat-scenarios", "LIVEGATE_CHAT_SCENARIOS", "chat.scenarios", "json", "JSON array of {id, description, keywords}"),
+  s("dashboard-heartbeat-ms", "LIVEGATE_DASHBOARD_HEARTBEAT_MS", "codegraph.dashboardHeartbeatMs", "int", "CodeGraph dashboard heartbeat period (default 15000)"),
   s("chat-prices", "LIVEGATE_CHAT_PRICES", "chat.prices", "json", 'JSON {"model": {"input": p, "output": p}} per 1,000 tokens'),
 ];
 

@@ -108,6 +108,13 @@ const chatSchema = z
   })
   .strict();
 
+const codegraphSchema = z
+  .object({
+    /** Period of the dashboard socket's `heartbeat` (`/api/v2/dashboard/ws`); sent as `heartbeat_seconds`. @default 15000 */
+    dashboardHeartbeatMs: ms(15_000),
+  })
+  .strict();
+
 export const gatewayOptionsSchema = z
   .object({
     /** Listen address; `localhost` listens on 127.0.0.1 and ::1. @default "localhost" */
@@ -122,6 +129,7 @@ export const gatewayOptionsSchema = z
     limits: limitsSchema.prefault({}),
     history: historySchema.prefault({}),
     chat: chatSchema.prefault({}),
+    codegraph: codegraphSchema.prefault({}),
     /** Presence entries expire unless refreshed within this time. @default 60000 */
     presenceTtlMs: ms(60_000),
   })
