@@ -54,6 +54,9 @@ export const jobChannel = (jobId: string): ChannelName => `job:${jobId}`;
  * `job:{id}` as `job.progress`, `job.completed`, `job.failed` with the job's full view as data.
  */
 export class JobService {
+  /** Changes to one job run one at a time, so a job finishes once and nothing is published after it. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly store: JobStore,
     private readonly broker: Broker,
@@ -67,10 +70,20 @@ export class JobService {
     });
   }
 
-  /** Creates a pending job. */
+  /** Creates a pending job. @throws GatewayError LG_ERR_REQUEST_INVALID when a job with `id` exists */
   async create(input: { type: string; owner: UserId; metadata?: unknown; id?: string }): Promise<JobView> {
-    const job = await this.store.create({ id: input.id ?? randomUUID(), type: input.type, owner: input.owner, metadata: input.metadata ?? {} });
-    return jobView(job);
+    const id = input.id ?? randomUUID();
+    const taken = () => new GatewayError("LG_ERR_REQUEST_INVALID", { detail: `job_id "${id}" is already taken` });
+    return this.serial(id, async () => {
+      if (input.id !== undefined && (await this.store.get(id))) throw taken();
+      try {
+        return jobView(await this.store.create({ id, type: input.type, owner: input.owner, metadata: input.metadata ?? {} }));
+      } catch (err) {
+        // Another node created it between the check and the insert.
+        if (await this.store.get(id)) throw taken();
+        throw err;
+      }
+    });
   }
 
   async get(id: string): Promise<JobView | undefined> {
@@ -86,25 +99,43 @@ export class JobService {
   }
 
   /** Records progress (0–100); the first progress marks the job started. */
-  async progress(id: string, progress: number, message?: string): Promise<JobView> {
-    const job = await this.unfinished(id);
-    const patch = { progress: Math.max(0, Math.min(100, progress)), message: message ?? null };
-    const started = job.status === "pending" ? { status: "started" as const, startedAt: Date.now() } : {};
-    return this.apply(id, { ...patch, ...started }, JOB_EVENTS.progress);
+  progress(id: string, progress: number, message?: string): Promise<JobView> {
+    return this.serial(id, async () => {
+      const job = await this.unfinished(id);
+      const patch = { progress: Math.max(0, Math.min(100, progress)), message: message ?? null };
+      const started = job.status === "pending" ? { status: "started" as const, startedAt: Date.now() } : {};
+      return this.apply(id, { ...patch, ...started }, JOB_EVENTS.progress);
+    });
   }
 
   /** Finishes the job successfully with `result`. */
-  async complete(id: string, result: unknown): Promise<JobView> {
-    const job = await this.unfinished(id);
-    const now = Date.now();
-    return this.apply(id, { status: "completed", progress: 100, result: result ?? null, completedAt: now, ...(job.startedAt ? {} : { startedAt: now }) }, JOB_EVENTS.completed);
+  complete(id: string, result: unknown): Promise<JobView> {
+    return this.serial(id, async () => {
+      const job = await this.unfinished(id);
+      const now = Date.now();
+      return this.apply(id, { status: "completed", progress: 100, result: result ?? null, completedAt: now, ...(job.startedAt ? {} : { startedAt: now }) }, JOB_EVENTS.completed);
+    });
   }
 
   /** Finishes the job with an error. */
-  async fail(id: string, error: string): Promise<JobView> {
-    const job = await this.unfinished(id);
-    const now = Date.now();
-    return this.apply(id, { status: "failed", error, completedAt: now, ...(job.startedAt ? {} : { startedAt: now }) }, JOB_EVENTS.failed);
+  fail(id: string, error: string): Promise<JobView> {
+    return this.serial(id, async () => {
+      const job = await this.unfinished(id);
+      const now = Date.now();
+      return this.apply(id, { status: "failed", error, completedAt: now, ...(job.startedAt ? {} : { startedAt: now }) }, JOB_EVENTS.failed);
+    });
+  }
+
+  /** Runs `fn` after every earlier change to job `id` has settled. */
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(id) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.queues.set(id, tail);
+    void tail.then(() => {
+      if (this.queues.get(id) === tail) this.queues.delete(id);
+    });
+    return run;
   }
 
   private async unfinished(id: string): Promise<JobRecord> {
@@ -117,6 +148,9 @@ export class JobService {
   private async apply(id: string, patch: Parameters<JobStore["update"]>[1], event: string): Promise<JobView> {
     const updated = await this.store.update(id, patch);
     if (!updated) throw new GatewayError("LG_ERR_JOB_NOT_FOUND", { job_id: id });
+    // The store leaves a finished job alone; if another node finished it first, this change did not apply.
+    const applied = patch.completedAt === undefined ? updated.completedAt === null : updated.completedAt === patch.completedAt && updated.status === patch.status;
+    if (!applied) throw new GatewayError("LG_ERR_JOB_FINISHED", { job_id: id, status: updated.status });
     const view = jobView(updated);
     await this.broker.publish(jobChannel(id), { type: event, data: view });
     return view;

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Broker } from "../engines/broker/broker.js";
 import type { NotificationCategory, NotificationRecord, NotificationStore } from "../engines/store/store.js";
 import { BROADCAST_CHANNEL, userChannel } from "../core/channel.js";
@@ -23,6 +23,32 @@ export interface NotificationInput {
   type?: NotificationCategory;
   data?: unknown;
   action_url?: string | null;
+}
+
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * A UUIDv7 (RFC 9562): the millisecond time first, then a 12-bit counter within the millisecond, then
+ * random bits. Ids of one process sort in creation order, which the store uses to order notifications
+ * created in the same millisecond (offline delivery oldest first, the inbox newest first).
+ */
+export function uuidv7(now = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    seq = 0;
+  } else if (++seq > 0xfff) {
+    // 4,096 ids in one millisecond: borrow the next millisecond rather than lose the order.
+    lastMs += 1;
+    seq = 0;
+  }
+  const b = randomBytes(16);
+  b.writeUIntBE(lastMs, 0, 6);
+  b[6] = 0x70 | (seq >> 8);
+  b[7] = seq & 0xff;
+  b[8] = 0x80 | (b[8]! & 0x3f);
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Event type of notification publications. */
@@ -81,7 +107,7 @@ export class NotificationService {
 
   private record(user: UserId | null, input: NotificationInput): Omit<NotificationRecord, "deliveredAt"> {
     return {
-      id: randomUUID(),
+      id: uuidv7(),
       userId: user,
       title: input.title,
       message: input.message,
