@@ -24,6 +24,15 @@ function rootCause(err: unknown): string {
   return typeof code === "string" && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
+/** Seconds from a 429/503 answer's `retry-after` (seconds or an HTTP date), if it has one. */
+function retryAfter(err: unknown): number | undefined {
+  if (!(err instanceof APIError) || (err.status !== 429 && err.status !== 503)) return undefined;
+  const value = err.headers?.get("retry-after");
+  if (!value) return undefined;
+  const sec = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(sec) && sec >= 0 ? Math.ceil(sec) : undefined;
+}
+
 /**
  * Any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio) through the `openai` SDK,
  * streamed (`stream: true` with usage in the last chunk). Cancelling the request's signal aborts the HTTP
@@ -109,7 +118,7 @@ export class OpenAIProvider implements ChatProvider {
       if (err instanceof GatewayError) throw err;
       if (timedOut) throw this.timeoutError(streaming, err);
       if (err instanceof APIUserAbortError || req.signal?.aborted) finishReason = "cancelled";
-      else throw this.failure(this.describe(err, streaming), err);
+      else throw this.failure(this.describe(err, streaming), err, retryAfter(err));
     } finally {
       clearTimeout(timer);
       req.signal?.removeEventListener("abort", cancel);
@@ -147,8 +156,10 @@ export class OpenAIProvider implements ChatProvider {
   }
 
   /** LG_ERR_CHAT_FAILED with `detail`, the API key blotted out wherever a server echoed it. */
-  private failure(detail: string, cause?: unknown): GatewayError {
+  private failure(detail: string, cause?: unknown, retryAfterSec?: number): GatewayError {
     const safe = this.apiKey && this.apiKey.length >= 4 ? detail.replaceAll(this.apiKey, "[redacted]") : detail;
-    return new GatewayError("LG_ERR_CHAT_FAILED", { detail: safe }, cause === undefined ? undefined : { cause });
+    const params: Record<string, string | number> = { detail: safe };
+    if (retryAfterSec !== undefined) params.retry_after = retryAfterSec;
+    return new GatewayError("LG_ERR_CHAT_FAILED", params, cause === undefined ? undefined : { cause });
   }
 }

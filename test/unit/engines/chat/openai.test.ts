@@ -169,6 +169,18 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
     });
   });
 
+  it("passes on a 429's retry-after as the error's retry advice", async () => {
+    await withServer(async (s) => {
+      s.script({ status: 429, error: OPENAI_ERRORS.rateLimited("gpt-test-mini"), headers: { "retry-after": "20" } }, { status: 500 });
+      const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 5000 });
+      const limited = await expectFailure(p.stream(ask("hi")), "429 with retry-after");
+      assert.equal(limited.retryAfterSec, 20, "retry_after from the header");
+      assert.equal(limited.retryable, true, "a rate limit is worth retrying");
+      const failed = await expectFailure(p.stream(ask("hi")), "500");
+      assert.equal(failed.retryAfterSec, undefined, "no retry_after without the header");
+    });
+  });
+
   it("never puts the API key in the message, even when the server echoes it back", async () => {
     await withServer(async (s) => {
       s.script({ status: 401, error: OPENAI_ERRORS.invalidApiKey(API_KEY) });
