@@ -225,6 +225,13 @@ describe("ChatService over an OpenAI-compatible server", () => {
     );
   });
 
+  it("sends no context with contextMessages 0", async () => {
+    const chat = service({ contextMessages: 0 });
+    const s = (await run(chat, { user: "carol", query: "Q1" })).done.sessionId;
+    await run(chat, { user: "carol", query: "Q2", sessionId: s });
+    assert.deepEqual(server.last.body.messages.slice(1), [{ role: "user", content: "Q2" }], "only the question");
+  });
+
   it("sends whole exchanges only when the window cuts one in half", async () => {
     const chat = service({ contextMessages: 3 });
     server.script({ deltas: ["A1"] }, { deltas: ["A2"] }, { deltas: ["A3"] });
