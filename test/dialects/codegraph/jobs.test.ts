@@ -107,6 +107,26 @@ describe("codegraph job sockets", () => {
     c2.close();
   });
 
+  it("loses no update and repeats no final message when progress keeps coming while the socket connects", async () => {
+    const job = await createJob(gw, "alice");
+    const steps = 30;
+    const reporting = (async () => {
+      for (let i = 1; i <= steps; i++) await call(gw, `/api/v1/jobs/${job.job_id}/progress`, { progress: i, message: `step ${i}` });
+      await call(gw, `/api/v1/jobs/${job.job_id}/complete`, { result: { steps } });
+    })();
+    const { client } = await connectAs(gw, jobPath(job.job_id), "alice");
+    await reporting;
+    const started = await client.nextOfType("job.started");
+    await client.nextOfType("job.completed");
+    assert.ok(await client.nothingWithin(100, (f) => f.type === "job.completed"), "job.completed comes once");
+    const progress = client.frames.filter((f) => f.type === "job.progress").map((f) => f.payload.progress as number);
+    if (started.payload.status !== "completed") {
+      assert.equal(progress.at(-1) ?? started.payload.progress, steps, `the last progress before completion is shown; saw ${progress.join(",")}`);
+      assert.equal(new Set(progress).size, progress.length, `no progress update is shown twice; saw ${progress.join(",")}`);
+    }
+    client.close();
+  });
+
   it("lets several sockets of the owner follow the same job", async () => {
     const job = await createJob(gw, "alice");
     const clients = await Promise.all([1, 2].map(async () => (await connectAs(gw, jobPath(job.job_id), "alice")).client));
