@@ -1,5 +1,5 @@
 import { BROADCAST_CHANNEL } from "../../core/channel.js";
-import { toGatewayError } from "../../core/errors.js";
+import { GatewayError, toGatewayError } from "../../core/errors.js";
 import type { ChannelName, Principal } from "../../core/types.js";
 import type { ChatSource } from "../../engines/chat/provider.js";
 import type { ChatQuery } from "../../services/chat/service.js";
@@ -44,10 +44,8 @@ function parseQuery(payload: Record<string, unknown>): ParsedQuery | { error: st
 export class ChatSession extends CodeGraphSession {
   readonly codec = chatCodec;
   private readonly streams = new Set<AbortController>();
-  private principal: Principal | undefined;
 
   protected async welcome(principal: Principal): Promise<void> {
-    this.principal = principal;
     const hub = this.gw.hub;
     const pending = await Promise.all([BROADCAST_CHANNEL, chatUserChannel(principal.userId)].map((ch) => hub.prepareSubscribe(this.connection, ch)));
     this.sendConnected(principal);
@@ -56,8 +54,21 @@ export class ChatSession extends CodeGraphSession {
 
   protected override onMessage(msg: WSMessage): boolean {
     if (msg.type !== WSMessageType.CHAT_QUERY) return false;
+    this.handleQuery(msg);
+    return true;
+  }
+
+  /**
+   * Handles a `chat.query` as if this socket's client had sent it (the seed's `ChatHandler.handle_query`):
+   * a bad payload is answered with `error`; otherwise the answer streams to this socket, tagged with the
+   * message's `request_id`. Returns at once.
+   */
+  handleQuery(msg: WSMessage): void {
+    if (this.connection.closed) return;
     const parsed = parseQuery(msg.payload);
-    if ("error" in parsed) {
+    if (!this.connection.userId) {
+      this.reportError(new GatewayError("LG_ERR_AUTH_REQUIRED"), msg.requestId);
+    } else if ("error" in parsed) {
       this.send(createError(parsed.error, parsed.details, msg.requestId));
     } else if (this.streams.size >= MAX_QUERIES_IN_FLIGHT) {
       this.send(createChatError(ERROR_TEXT.tooManyQueries, `at most ${MAX_QUERIES_IN_FLIGHT} queries may be in flight on one socket`, msg.requestId));
@@ -66,7 +77,6 @@ export class ChatSession extends CodeGraphSession {
       // Not awaited: the next frame (another query, a ping) is handled while this answer streams.
       void this.answer(parsed, msg.requestId);
     }
-    return true;
   }
 
   protected override onClosed(): void {
@@ -75,12 +85,13 @@ export class ChatSession extends CodeGraphSession {
   }
 
   private async answer(q: ParsedQuery, requestId: string | null): Promise<void> {
+    const conn = this.connection;
+    const user = conn.userId ?? "";
     const controller = new AbortController();
     this.streams.add(controller);
-    const conn = this.connection;
     let sources: ChatSource[] = [];
     try {
-      const stream = this.gw.chat.stream({ ...q, user: this.principal!.userId, signal: controller.signal, metadata: { dialect: "codegraph" } });
+      const stream = this.gw.chat.stream({ ...q, user, signal: controller.signal, metadata: { dialect: "codegraph" } });
       for await (const ev of stream) {
         if (conn.closed) {
           controller.abort();
