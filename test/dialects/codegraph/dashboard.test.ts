@@ -78,10 +78,26 @@ describe("codegraph dashboard socket", () => {
     const { client } = await connectDashboard(gw);
     client.send("ping");
     assert.deepEqual(await nextEvent(client, "pong"), { event: "pong" });
+    client.send({ event: "ping" });
+    assert.deepEqual(await nextEvent(client, "pong"), { event: "pong" }, "the JSON form works too");
     client.send("hello");
     const err = await nextEvent(client, "error");
     assert.equal(err.error, "Unknown message type");
     client.close();
+  });
+
+  it("asks for a fresh token when the token expires and accepts it in an auth event", async () => {
+    const own = await startTestGateway({ limits: { tokenExpiryGraceMs: 3000 } });
+    try {
+      const client = await TestClient.connect(own.wsUrl(DASHBOARD, { token: await own.token("ciso", { ttlSec: 2 }) }));
+      await nextEvent(client, "connected");
+      assert.deepEqual(await nextEvent(client, "auth_required", 4000), { event: "auth_required" });
+      client.send({ event: "auth", token: await own.token("ciso") });
+      assert.deepEqual(await nextEvent(client, "authenticated"), { event: "authenticated" });
+      client.close();
+    } finally {
+      await own.close();
+    }
   });
 
   it('closes with 4001 "Invalid token" for a bad token', async () => {
