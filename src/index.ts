@@ -39,3 +39,13 @@ export {
   createError,
 } from "./dialects/codegraph/factories.js";
 export type { NotificationLevel } from "./dialects/codegraph/factories.js";
+export {
+  getWsManager,
+  getChatHandler,
+  getJobHandler,
+  getNotificationHandler,
+  WebSocketManager,
+  ChatHandler,
+  JobHandler,
+  NotificationHandler,
+} from "./dialects/codegraph/server-api/index.js";

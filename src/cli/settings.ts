@@ -49,7 +49,7 @@ export const SETTINGS: readonly Setting[] = [
   s("llm-api-key", "LIVEGATE_LLM_API_KEY", "chat.apiKey", "string", "API key for that server"),
   s("llm-model", "LIVEGATE_LLM_MODEL", "chat.model", "string", "default model name"),
   s("llm-models", "LIVEGATE_LLM_MODELS", "chat.models", "json", "JSON array of more model names clients may choose"),
-  s("llm-timeout-ms", "LIVEGATE_LLM_TIMEOUT_MS", "chat.timeoutMs", "int", "model request timeout (default 60000)"),
+  s("llm-timeout-ms", "LIVEGATE_LLM_TIMEOUT_MS", "chat.timeoutMs", "int", "longest silence from the model server, before and between chunks (default 60000)"),
   s("chat-context-messages", "LIVEGATE_CHAT_CONTEXT_MESSAGES", "chat.contextMessages", "int", "earlier session messages sent with a query (default 20)"),
   s("chat-scenarios", "LIVEGATE_CHAT_SCENARIOS", "chat.scenarios", "json", "JSON array of {id, description, keywords}"),
   s("dashboard-heartbeat-ms", "LIVEGATE_DASHBOARD_HEARTBEAT_MS", "codegraph.dashboardHeartbeatMs", "int", "CodeGraph dashboard heartbeat period (default 15000)"),

@@ -73,6 +73,7 @@ export const ERRORS = {
   },
   LG_ERR_RATE_LIMITED: { kind: "rateLimited", message: "rate limit exceeded; retry after {retry_after} s", status: 429, retryable: true },
   LG_ERR_JOB_NOT_FOUND: { kind: "notFound", message: "job \"{job_id}\" not found", status: 404, retryable: false, disconnect: "notFound" },
+  LG_ERR_JOB_EXISTS: { kind: "invalid", message: "job \"{job_id}\" already exists", status: 409, retryable: false },
   LG_ERR_JOB_FINISHED: { kind: "invalid", message: "job \"{job_id}\" is already {status}", status: 409, retryable: false },
   LG_ERR_DOCUMENT_NOT_FOUND: { kind: "notFound", message: "document \"{id}\" not found", status: 404, retryable: false },
   LG_ERR_SESSION_NOT_FOUND: { kind: "notFound", message: "session \"{session_id}\" not found", status: 404, retryable: false },

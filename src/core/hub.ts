@@ -219,6 +219,21 @@ export class Hub {
     return true;
   }
 
+  /** A connection of this node by id. */
+  connection(id: ConnectionId): Connection | undefined {
+    return this.connections.get(id);
+  }
+
+  /** Every open connection of this node. */
+  allConnections(): IterableIterator<Connection> {
+    return this.connections.values();
+  }
+
+  /** Connections of this node with a live or setting-up subscription to `channel`. */
+  subscribersOf(channel: ChannelName): Connection[] {
+    return [...(this.channels.get(channel) ?? [])].map((s) => s.connection);
+  }
+
   /** Connections of one user on this node. */
   connectionsOf(user: UserId): ReadonlySet<Connection> {
     return this.users.get(user) ?? new Set();

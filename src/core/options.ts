@@ -98,7 +98,7 @@ const chatSchema = z
     model: z.string().optional(),
     /** More models clients may pick (e.g. UnaCODE's metadata.model); the default model is always allowed. */
     models: z.array(z.string()).default([]),
-    /** Give up on a model request after this long. @default 60000 */
+    /** Longest silence from the model server, before the answer starts and between chunks. @default 60000 */
     timeoutMs: ms(60_000),
     /** Earlier messages of a session sent with each query. @default 20 */
     contextMessages: z.number().int().min(0).default(20),

@@ -70,10 +70,10 @@ export class JobService {
     });
   }
 
-  /** Creates a pending job. @throws GatewayError LG_ERR_REQUEST_INVALID when a job with `id` exists */
+  /** Creates a pending job. @throws GatewayError LG_ERR_JOB_EXISTS when a job with `id` exists */
   async create(input: { type: string; owner: UserId; metadata?: unknown; id?: string }): Promise<JobView> {
     const id = input.id ?? randomUUID();
-    const taken = () => new GatewayError("LG_ERR_REQUEST_INVALID", { detail: `job_id "${id}" is already taken` });
+    const taken = () => new GatewayError("LG_ERR_JOB_EXISTS", { job_id: id });
     return this.serial(id, async () => {
       if (input.id !== undefined && (await this.store.get(id))) throw taken();
       try {

@@ -3,6 +3,7 @@ import { ChatSession } from "./chat.js";
 import { DashboardHeartbeat, DashboardSession } from "./dashboard.js";
 import { JobSession } from "./jobs.js";
 import { NotificationSession } from "./notifications.js";
+import { installServerApi } from "./server-api/index.js";
 
 /** CodeGraph's WebSocket paths (seed 000, "Endpoints"). */
 export const CODEGRAPH_ROUTES = {
@@ -14,6 +15,8 @@ export const CODEGRAPH_ROUTES = {
 
 /** CodeGraph's WebSocket API (seed 000; docs/protocol-codegraph.md). */
 export const codegraphDialect: DialectFactory = (gw) => {
+  // getWsManager() and the handlers of the seed's server-side API serve the gateway built last.
+  installServerApi(gw);
   const heartbeat = new DashboardHeartbeat(gw, gw.options.codegraph.dashboardHeartbeatMs);
   let dashboardClients = 0;
   return {

@@ -72,7 +72,7 @@ describe("REST /api/v1/jobs", () => {
     it("refuses a job_id that is taken with 400, leaving the first job untouched", async () => {
       const id = `dup-${++n}`;
       await createJob("alice", { job_id: id });
-      await expectJsonError(await gw.api("/api/v1/jobs", { body: { type: "other", owner: "bob", job_id: id } }), 400, "LG_ERR_REQUEST_INVALID", "duplicate job_id");
+      await expectJsonError(await gw.api("/api/v1/jobs", { body: { type: "other", owner: "bob", job_id: id } }), 409, "LG_ERR_JOB_EXISTS", "duplicate job_id");
       const job = await expectJson<Job>(await gw.api(`/api/v1/jobs/${id}`), 200, "get the first job");
       assert.equal(job.owner, "alice", "first job untouched");
     });
