@@ -36,8 +36,13 @@ export interface LivegateServer {
   readonly http: FastifyInstance;
   /** WebSocket paths served, by dialect. */
   readonly endpoints: readonly { dialect: string; path: string }[];
-  /** Starts listening; resolves with the bound port. */
+  /** Starts listening; resolves with the bound main port. */
   listen(): Promise<number>;
+  /**
+   * The bound ports of dialects' dedicated listeners (e.g. `unacode` with `--unacode-port`), by dialect
+   * name; empty before `listen()` and when none is configured.
+   */
+  readonly dedicatedPorts: ReadonlyMap<string, number>;
   /** Signs a token with the HS256 secret (configured or development). Throws if tokens use a public key. */
   createToken(user: string, opts?: SignTokenOptions): Promise<string>;
   /** Graceful shutdown: stop accepting, say goodbye and close sockets with 1001, close broker and store. */
@@ -113,6 +118,9 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     http: app,
     endpoints: dialects.flatMap((d) => d.routes.map((path) => ({ dialect: d.name, path }))),
     listen: () => transport.listen(),
+    get dedicatedPorts() {
+      return transport.dedicatedPorts;
+    },
     async createToken(user, opts) {
       if (!credentials.jwtSecret) throw new Error("tokens are verified with a public key: sign them with your issuer");
       return signToken(credentials.jwtSecret, user, { issuer: options.auth.issuer, audience: options.auth.audience, ...opts });

@@ -16,6 +16,7 @@ async function banner(server: LivegateServer, port: number): Promise<string> {
   const base = `${host}:${port}`;
   const lines = [`livegate listening on http://${base}${options.host === "localhost" ? " (127.0.0.1 and ::1)" : ""}`, ""];
   for (const e of server.endpoints) lines.push(`  ws://${base}${e.path.padEnd(28)} ${e.dialect}`);
+  for (const [dialect, p] of server.dedicatedPorts) lines.push(`  ${`ws://${host}:${p}/`.padEnd(base.length + 33)} ${dialect} (its own port, any path)`);
   lines.push(
     `  POST http://${base}/api/v1/publish          publish (API key)`,
     `  POST http://${base}/api/v1/publish/batch    publish many (API key)`,

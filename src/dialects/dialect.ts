@@ -38,6 +38,13 @@ export interface Dialect {
   readonly name: string;
   /** Path patterns with `{param}` segments, e.g. `/api/v1/ws/jobs/{job_id}`. */
   readonly routes: readonly string[];
+  /**
+   * Port of a listener of the dialect's own, beside the main port (UnaCODE's 8765, TrustGraph's 8088):
+   * every WebSocket upgrade on it goes to this dialect, whatever the path (with the params of a matching
+   * route, else none); plain HTTP requests get the same REST API as the main port. 0 picks a free port;
+   * undefined (the default) opens none.
+   */
+  readonly dedicatedPort?: number | undefined;
   /** Called when the WebSocket is open; returns the session that receives its frames. */
   accept(transport: Transport, ctx: UpgradeContext): DialectSession;
 }

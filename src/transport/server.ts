@@ -37,17 +37,31 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   );
 }
 
+/** Routes an upgrade's path to a dialect and its params, or undefined for a 404. */
+type Router = (path: string) => { target: Dialect; params: Record<string, string> } | undefined;
+
 /**
  * The HTTP servers (one per listen address) and WebSocket upgrade routing by path to a dialect.
- * An upgrade on an unknown path gets HTTP 404.
+ * An upgrade on an unknown path gets HTTP 404. A dialect with a `dedicatedPort` also gets listeners of
+ * its own, on the same addresses, where every upgrade goes to it.
  */
 export class TransportServer {
   private readonly servers: Server[] = [];
   private readonly routes: CompiledRoute<Dialect>[];
   private readonly wss: WebSocketServer;
+  private readonly dedicated = new Map<string, number>();
 
+  /** @throws TypeError when two listeners would share a port */
   constructor(private readonly opts: TransportOptions) {
     this.routes = opts.dialects.flatMap((d) => d.routes.map((r) => compileRoute(r, d)));
+    const taken = new Map<number, string>(opts.port === 0 ? [] : [[opts.port, "the main port"]]);
+    for (const d of opts.dialects) {
+      const port = d.dedicatedPort;
+      if (port === undefined || port === 0) continue;
+      const other = taken.get(port);
+      if (other) throw new TypeError(`invalid livegate options: the ${d.name} port ${port} is already ${other}`);
+      taken.set(port, `the ${d.name} port`);
+    }
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxFrameBytes,
@@ -58,13 +72,53 @@ export class TransportServer {
     });
   }
 
-  /** Listens on every address of the host; returns the bound port. */
+  /**
+   * Listens on every address of the host, then on each dialect's dedicated port; returns the main port.
+   * If any listener fails, those already open are closed and the error is thrown.
+   */
   async listen(): Promise<number> {
-    let port = this.opts.port;
+    try {
+      const port = await this.listenOn(this.opts.port, (path) => findRoute(this.routes, path));
+      for (const d of this.opts.dialects) {
+        if (d.dedicatedPort === undefined) continue;
+        const own = d.routes.map((r) => compileRoute(r, d));
+        // Every upgrade goes to the dialect; a path of its own routes still yields that route's params.
+        const router: Router = (path) => findRoute(own, path) ?? { target: d, params: {} };
+        this.dedicated.set(d.name, await this.listenOn(d.dedicatedPort, router));
+      }
+      return port;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  /** The bound ports of the dialects' dedicated listeners, by dialect name (empty before `listen`). */
+  get dedicatedPorts(): ReadonlyMap<string, number> {
+    return this.dedicated;
+  }
+
+  /** Stops accepting new connections (open sockets are closed by the hub). */
+  async close(): Promise<void> {
+    const servers = this.servers.splice(0);
+    await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+    this.wss.close();
+  }
+
+  /** Opens one server per address of the host on `port` (0: a free one, the same for every address). */
+  private async listenOn(port: number, router: Router): Promise<number> {
     const addresses = addressesFor(this.opts.host);
     for (const [i, address] of addresses.entries()) {
       const server = createServer(this.opts.requestHandler);
-      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head, router));
       try {
         await new Promise<void>((resolve, reject) => {
           server.once("error", reject);
@@ -85,21 +139,7 @@ export class TransportServer {
     return port;
   }
 
-  /** Stops accepting new connections (open sockets are closed by the hub). */
-  async close(): Promise<void> {
-    await Promise.all(
-      this.servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            s.closeAllConnections();
-          }),
-      ),
-    );
-    this.wss.close();
-  }
-
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, router: Router): void {
     socket.on("error", () => socket.destroy());
     let url: URL;
     try {
@@ -107,7 +147,7 @@ export class TransportServer {
     } catch {
       return refuseUpgrade(socket, 400, "bad request URL");
     }
-    const found = findRoute(this.routes, url.pathname);
+    const found = router(url.pathname);
     if (!found) return refuseUpgrade(socket, 404, new GatewayError("LG_ERR_ROUTE_NOT_FOUND", { path: url.pathname }).message);
     const dialect = found.target;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
