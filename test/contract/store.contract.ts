@@ -85,5 +85,85 @@ export function storeContract(engine: string, open: () => Promise<Store>): void 
       assert.equal(await store.documents.remove(id), true);
       assert.equal(await store.documents.remove(id), false);
     });
+    it("gives a chat session to its first claimant and keeps its members", async () => {
+      const id = uid("sess");
+      const claims = await Promise.all(["alice", "bob"].map((u) => store.chatSessions.claim(id, u)));
+      assert.equal(claims[0]!.owner, claims[1]!.owner, "racing claims must agree on one owner");
+      assert.equal((await store.chatSessions.claim(id, "carol")).owner, claims[0]!.owner, "a later claim keeps the owner");
+      assert.equal(await store.chatSessions.addMember(id, "dave"), true);
+      assert.equal(await store.chatSessions.addMember(id, "dave"), false, "adding a member twice reports it was there");
+      assert.equal(await store.chatSessions.isMember(id, "dave"), true);
+      assert.equal(await store.chatSessions.isMember(id, "erin"), false);
+      assert.deepEqual(await store.chatSessions.members(id), ["dave"]);
+      assert.equal(await store.chatSessions.get(uid("missing")), undefined);
+    });
+
+    it("pages an application's messages to the users who may read them", async () => {
+      const app = uid("app");
+      const session = uid("sess");
+      await store.chatSessions.claim(session, "owner");
+      await store.chatSessions.addMember(session, "member");
+      const add = async (chat: string, content: string) =>
+        store.conversations.addMessage({ id: uid("m"), conversationId: chat, role: "user", content, tokensIn: 0, tokensOut: 0, model: null, metadata: {} }, 0);
+      const inSession = uid("chat");
+      const alone = uid("chat");
+      const otherApp = uid("chat");
+      for (const [id, user] of [[inSession, "owner"], [alone, "loner"], [otherApp, "owner"]] as const) {
+        await store.conversations.create({ id, userId: user, title: null, metadata: {} });
+      }
+      await store.chatSessions.linkChat({ id: inSession, applicationId: app, sessionId: session, userId: "owner" });
+      const kept = await store.chatSessions.linkChat({ id: inSession, applicationId: "changed", sessionId: null, userId: "x" });
+      assert.equal(kept.applicationId, app, "a chat keeps the application it was first linked to");
+      await store.chatSessions.linkChat({ id: alone, applicationId: app, sessionId: null, userId: "loner" });
+      await store.chatSessions.linkChat({ id: otherApp, applicationId: uid("app"), sessionId: session, userId: "owner" });
+      await add(inSession, "one");
+      await add(alone, "lonely");
+      const two = await add(inSession, "two");
+      const q = { applicationId: app, limit: 10, offset: 0 };
+      const contents = async (userId: string, extra: Partial<typeof q> & { chatIds?: string[]; since?: number } = {}) =>
+        (await store.chatSessions.messages({ ...q, userId, ...extra })).map((m) => m.content);
+      assert.deepEqual(await contents("owner"), ["one", "two"], "the session owner reads the session's chats of this application");
+      assert.deepEqual(await contents("member"), ["one", "two"], "a session member reads them too");
+      assert.deepEqual(await contents("loner"), ["lonely"], "a user reads the chats they started");
+      assert.deepEqual(await contents("stranger"), [], "anyone else reads nothing");
+      assert.deepEqual(await contents("stranger", { chatIds: [alone] }), ["lonely"], "given chat ids are read as checked by the caller");
+      assert.deepEqual(await contents("owner", { limit: 1, offset: 1 }), ["two"], "limit and offset page");
+      const all = await store.chatSessions.messages({ ...q, userId: "owner" });
+      assert.equal(all[1]!.id, two.id);
+      assert.equal(all[0]!.sessionId, session);
+      assert.deepEqual(await contents("owner", { since: two.createdAt }), [], "since excludes messages at or before it");
+    });
+
+    it("creates a workspace once, with its members in the order they were added", async () => {
+      const id = uid("ws");
+      const created = await store.workspaces.create({ id, name: "Team" }, ["alice", "bob", "alice"]);
+      assert.equal(created?.name, "Team");
+      assert.equal(await store.workspaces.create({ id, name: "Again" }, []), undefined, "a taken id is refused");
+      assert.equal((await store.workspaces.get(id))?.name, "Team");
+      assert.equal(await store.workspaces.addMember(id, "carol"), true);
+      assert.equal(await store.workspaces.addMember(id, "bob"), false);
+      assert.deepEqual(await store.workspaces.members(id), ["alice", "bob", "carol"]);
+      assert.equal(await store.workspaces.isMember(id, "carol"), true);
+      assert.equal(await store.workspaces.isMember(id, "dave"), false);
+      assert.equal(await store.workspaces.get(uid("missing")), undefined);
+    });
+
+    it("numbers a plugin execution's events and appends nothing once it has finished", async () => {
+      const id = uid("exec");
+      const created = await store.pluginExecutions.create({ id, pluginId: "web-search", toolName: "search" });
+      assert.equal(created.status, "running");
+      const appended = await Promise.all([1, 2, 3].map((i) => store.pluginExecutions.append(id, { type: "log", data: { i } })));
+      assert.deepEqual(appended.map((e) => e?.seq).sort(), [1, 2, 3], "concurrent appends get distinct numbers");
+      const done = await store.pluginExecutions.append(id, { type: "execution_complete", data: { result: 42 } }, "completed");
+      assert.equal(done?.seq, 4);
+      assert.equal(await store.pluginExecutions.append(id, { type: "log", data: "late" }), undefined, "a finished execution takes no more events");
+      const rec = await store.pluginExecutions.get(id);
+      assert.equal(rec?.status, "completed");
+      assert.equal(rec?.events, 4);
+      const last = await store.pluginExecutions.events(id, 2);
+      assert.deepEqual(last.map((e) => [e.seq, e.type]), [[3, "log"], [4, "execution_complete"]], "the newest events, oldest first");
+      assert.deepEqual(last[1]!.data, { result: 42 });
+      assert.equal(await store.pluginExecutions.append(uid("missing"), { type: "log", data: null }), undefined);
+    });
   });
 }

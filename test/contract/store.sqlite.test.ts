@@ -36,7 +36,7 @@ describe("the SQLite store", () => {
     try {
       assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
       const names = db.prepare("select name from kysely_migration order by name").all() as { name: string }[];
-      assert.deepEqual(names.map((n) => n.name), ["0001_settings", "0002_jobs_notifications_conversations_documents"]);
+      assert.deepEqual(names.map((n) => n.name), ["0001_settings", "0002_jobs_notifications_conversations_documents", "0003_nadoo_sessions_workspaces_plugin_executions"]);
     } finally {
       db.close();
     }

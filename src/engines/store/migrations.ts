@@ -84,4 +84,65 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0003_nadoo_sessions_workspaces_plugin_executions": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("chat_sessions")
+        .addColumn("id", "varchar(128)", (c) => c.primaryKey())
+        .addColumn("owner", "varchar(255)", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("chat_session_members")
+        .addColumn("session_id", "varchar(128)", (c) => c.notNull())
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("added_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("chat_session_members_pk", ["session_id", "user_id"])
+        .execute();
+      await db.schema.createIndex("chat_session_members_user_idx").on("chat_session_members").columns(["user_id"]).execute();
+      await db.schema
+        .createTable("app_chats")
+        .addColumn("id", "varchar(128)", (c) => c.primaryKey())
+        .addColumn("application_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("session_id", "varchar(128)")
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("app_chats_app_user_idx").on("app_chats").columns(["application_id", "user_id"]).execute();
+      await db.schema.createIndex("app_chats_app_session_idx").on("app_chats").columns(["application_id", "session_id"]).execute();
+      await db.schema
+        .createTable("workspaces")
+        .addColumn("id", "varchar(128)", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("workspace_members")
+        .addColumn("workspace_id", "varchar(128)", (c) => c.notNull())
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("added_at", "bigint", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("workspace_members_pk", ["workspace_id", "user_id"])
+        .execute();
+      await db.schema
+        .createTable("plugin_executions")
+        .addColumn("id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("plugin_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("tool_name", "varchar(255)", (c) => c.notNull())
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("events", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("plugin_events")
+        .addColumn("execution_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("type", "varchar(32)", (c) => c.notNull())
+        .addColumn("data", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("plugin_events_pk", ["execution_id", "seq"])
+        .execute();
+    },
+  },
 };

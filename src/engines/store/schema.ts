@@ -68,6 +68,58 @@ export interface DocumentsTable {
   created_at: number;
 }
 
+export interface ChatSessionsTable {
+  id: string;
+  owner: string;
+  created_at: number;
+}
+
+export interface ChatSessionMembersTable {
+  session_id: string;
+  user_id: string;
+  added_at: number;
+}
+
+export interface AppChatsTable {
+  id: string;
+  application_id: string;
+  session_id: string | null;
+  user_id: string;
+  created_at: number;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface WorkspaceMembersTable {
+  workspace_id: string;
+  user_id: string;
+  added_at: number;
+  /** Insertion order (times can tie). */
+  seq: number;
+}
+
+export interface PluginExecutionsTable {
+  id: string;
+  plugin_id: string;
+  tool_name: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  events: number;
+}
+
+export interface PluginEventsTable {
+  execution_id: string;
+  seq: number;
+  type: string;
+  data: string;
+  created_at: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   jobs: JobsTable;
@@ -75,4 +127,11 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   documents: DocumentsTable;
+  chat_sessions: ChatSessionsTable;
+  chat_session_members: ChatSessionMembersTable;
+  app_chats: AppChatsTable;
+  workspaces: WorkspacesTable;
+  workspace_members: WorkspaceMembersTable;
+  plugin_executions: PluginExecutionsTable;
+  plugin_events: PluginEventsTable;
 }

@@ -120,6 +120,110 @@ export interface DocumentStore {
   all(): Promise<DocumentRecord[]>;
 }
 
+/** A chat session of Nadoo's `/ws/chat/{session_id}`: its owner is the first user who opened it. */
+export interface ChatSessionRecord {
+  id: string;
+  owner: string;
+  createdAt: number;
+}
+
+/** A chat (a conversation) of an application, and the session it was started in, if any. */
+export interface AppChatRecord {
+  /** The conversation id (Nadoo's `chat_id`). */
+  id: string;
+  applicationId: string;
+  sessionId: string | null;
+  /** The user who started the chat. */
+  userId: string;
+  createdAt: number;
+}
+
+/** A stored message with the chat and application it belongs to. */
+export interface AppMessageRecord extends MessageRecord {
+  applicationId: string;
+  sessionId: string | null;
+}
+
+/** Which messages of an application a user may read, and which page. */
+export interface AppMessageQuery {
+  applicationId: string;
+  /** The reader: chats the user started, or started in a session the user owns or is a member of. */
+  userId: string;
+  /** Only these chats (already checked by the caller); when set, `userId` does not filter. */
+  chatIds?: readonly string[] | undefined;
+  /** Only messages created after this time (ms). */
+  since?: number | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface ChatSessionStore {
+  /** The session, created with `owner` if it does not exist yet (first writer wins across nodes). */
+  claim(id: string, owner: string): Promise<ChatSessionRecord>;
+  get(id: string): Promise<ChatSessionRecord | undefined>;
+  /** Adds a member; returns false if the user already was one. */
+  addMember(id: string, userId: string): Promise<boolean>;
+  isMember(id: string, userId: string): Promise<boolean>;
+  members(id: string): Promise<string[]>;
+  /** Records which application (and session) a chat belongs to; a chat already recorded is kept as is. */
+  linkChat(chat: Omit<AppChatRecord, "createdAt">): Promise<AppChatRecord>;
+  chat(id: string): Promise<AppChatRecord | undefined>;
+  /** Messages oldest first (by time, then chat, then order in the chat), one page. */
+  messages(q: AppMessageQuery): Promise<AppMessageRecord[]>;
+}
+
+export interface WorkspaceRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface WorkspaceStore {
+  /** Creates a workspace with its first members; returns undefined if the id is taken. */
+  create(w: Pick<WorkspaceRecord, "id" | "name">, members: readonly string[]): Promise<WorkspaceRecord | undefined>;
+  get(id: string): Promise<WorkspaceRecord | undefined>;
+  /** Adds a member; returns false if the user already was one. */
+  addMember(id: string, userId: string): Promise<boolean>;
+  isMember(id: string, userId: string): Promise<boolean>;
+  /** Member user ids, in the order they were added. */
+  members(id: string): Promise<string[]>;
+}
+
+export type PluginExecutionStatus = "running" | "completed" | "failed";
+
+export interface PluginExecutionRecord {
+  id: string;
+  pluginId: string;
+  toolName: string;
+  status: PluginExecutionStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** Number of debug events recorded. */
+  events: number;
+}
+
+/** One recorded debug event of a plugin execution. */
+export interface PluginEventRecord {
+  executionId: string;
+  /** 1, 2, 3, … per execution. */
+  seq: number;
+  type: string;
+  data: unknown;
+  createdAt: number;
+}
+
+export interface PluginExecutionStore {
+  create(e: Pick<PluginExecutionRecord, "id" | "pluginId" | "toolName">): Promise<PluginExecutionRecord>;
+  get(id: string): Promise<PluginExecutionRecord | undefined>;
+  /**
+   * Appends an event (numbered after the last one) and, if given, sets the status, in one transaction.
+   * Returns undefined when the execution does not exist or is no longer running.
+   */
+  append(id: string, event: Pick<PluginEventRecord, "type" | "data">, status?: PluginExecutionStatus): Promise<PluginEventRecord | undefined>;
+  /** The newest `limit` events, oldest first. */
+  events(id: string, limit: number): Promise<PluginEventRecord[]>;
+}
+
 /** The whole store, one part per domain. */
 export interface Store {
   readonly settings: SettingsStore;
@@ -127,6 +231,9 @@ export interface Store {
   readonly notifications: NotificationStore;
   readonly conversations: ConversationStore;
   readonly documents: DocumentStore;
+  readonly chatSessions: ChatSessionStore;
+  readonly workspaces: WorkspaceStore;
+  readonly pluginExecutions: PluginExecutionStore;
   /** Resolves when the database answers (for `/readyz`). */
   ping(): Promise<void>;
   /** Flushes and closes. */

@@ -2,11 +2,14 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
 import { migrations } from "../migrations.js";
 import type { Database } from "../schema.js";
 import type { Store } from "../store.js";
+import { SqlChatSessions } from "./chat-sessions.js";
 import { SqlConversations } from "./conversations.js";
 import { SqlDocuments } from "./documents.js";
 import { SqlJobs } from "./jobs.js";
 import { SqlNotifications } from "./notifications.js";
+import { SqlPluginExecutions } from "./plugin-executions.js";
 import { SqlSettings } from "./settings.js";
+import { SqlWorkspaces } from "./workspaces.js";
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
@@ -26,6 +29,9 @@ export class SqlStore implements Store {
   readonly notifications: SqlNotifications;
   readonly conversations: SqlConversations;
   readonly documents: SqlDocuments;
+  readonly chatSessions: SqlChatSessions;
+  readonly workspaces: SqlWorkspaces;
+  readonly pluginExecutions: SqlPluginExecutions;
 
   constructor(protected readonly db: Kysely<Database>) {
     this.settings = new SqlSettings(db);
@@ -33,6 +39,9 @@ export class SqlStore implements Store {
     this.notifications = new SqlNotifications(db);
     this.conversations = new SqlConversations(db);
     this.documents = new SqlDocuments(db);
+    this.chatSessions = new SqlChatSessions(db);
+    this.workspaces = new SqlWorkspaces(db);
+    this.pluginExecutions = new SqlPluginExecutions(db);
   }
 
   async ping(): Promise<void> {
