@@ -13,6 +13,7 @@ import { createChatProvider } from "./engines/chat/index.js";
 import { SqliteStore } from "./engines/store/sqlite.js";
 import type { Store } from "./engines/store/store.js";
 import { createHttpApp } from "./http/app.js";
+import { ChatSessionService } from "./services/chat-sessions.js";
 import { ChatService } from "./services/chat/service.js";
 import type { AppContext } from "./services/context.js";
 import { DocumentService } from "./services/documents.js";
@@ -69,6 +70,7 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
   const policy = new ChannelPolicy();
   const documents = new DocumentService(store.documents);
   await documents.load();
+  const chat = new ChatService(await createChatProvider(options.chat, documents), store.conversations, options.chat);
   const context: AppContext = {
     options,
     hub,
@@ -82,7 +84,8 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     jobs: new JobService(store.jobs, broker, policy),
     notifications: new NotificationService(store.notifications, broker),
     documents,
-    chat: new ChatService(await createChatProvider(options.chat, documents), store.conversations, options.chat),
+    chat,
+    sessions: new ChatSessionService(store.chatSessions, store.conversations, broker, chat, policy),
   };
   await hub.start();
   const { app, handler } = await createHttpApp(context);

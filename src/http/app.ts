@@ -2,6 +2,7 @@ import type { RequestListener } from "node:http";
 import { createServer } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "../services/context.js";
+import { chatSessionRoutes } from "./chat-sessions.js";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health.js";
 import { documentRoutes } from "./documents.js";
@@ -32,6 +33,7 @@ export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
     void reply.status(404).send({ error: { code: "LG_ERR_ROUTE_NOT_FOUND", message: `no such endpoint: ${req.method} ${req.url.split("?")[0]}` } });
   });
   healthRoutes(app, gw);
+  chatSessionRoutes(app, gw);
   publishRoutes(app, gw);
   jobRoutes(app, gw);
   notificationRoutes(app, gw);

@@ -1,4 +1,5 @@
 import type { GatewayContext } from "../core/context.js";
+import type { ChatSessionService } from "./chat-sessions.js";
 import type { ChatService } from "./chat/service.js";
 import type { DocumentService } from "./documents.js";
 import type { JobService } from "./jobs.js";
@@ -10,4 +11,6 @@ export interface AppContext extends GatewayContext {
   readonly notifications: NotificationService;
   readonly documents: DocumentService;
   readonly chat: ChatService;
+  /** Chat sessions shared by several users (Nadoo), and the application chats asked in them. */
+  readonly sessions: ChatSessionService;
 }

@@ -20,6 +20,8 @@ export interface ChatQuery {
   signal?: AbortSignal | undefined;
   /** Stored with a new conversation (e.g. dialect, application id). */
   metadata?: Record<string, unknown> | undefined;
+  /** Id of the stored answer (`done.messageId`), for dialects that announce it before it streams; default a new UUID. */
+  messageId?: string | undefined;
 }
 
 /** What a chat stream yields: the scenario, deltas, optional sources, then exactly one `done`. */
@@ -128,7 +130,7 @@ export class ChatService {
           const cost = this.cost(ev.model, ev.usage);
           const message = await this.conversations.addMessage(
             {
-              id: randomUUID(),
+              id: q.messageId ?? randomUUID(),
               conversationId: sessionId,
               role: "assistant",
               content: answer,

@@ -1,0 +1,16 @@
+import type { DialectFactory } from "../dialect.js";
+import { ChatSocket } from "./chat.js";
+
+/** Nadoo's WebSocket paths (seed 004, "Endpoints"). */
+export const NADOO_ROUTES = {
+  chat: "/ws/chat/{session_id}",
+} as const;
+
+/** Nadoo AI's WebSocket API (seed 004; docs/protocol-nadoo.md). */
+export const nadooDialect: DialectFactory = (gw) => ({
+  name: "nadoo",
+  routes: Object.values(NADOO_ROUTES),
+  accept(transport, ctx) {
+    return new ChatSocket(gw, transport, ctx);
+  },
+});
