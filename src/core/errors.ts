@@ -115,6 +115,13 @@ export const ERRORS = {
     status: 409,
     retryable: true,
   },
+  LG_ERR_CONVERSATION_NOT_FOUND: { kind: "notFound", message: "conversation \"{conversation_id}\" not found", status: 404, retryable: false },
+  LG_ERR_CONVERSATION_ENDED: {
+    kind: "invalid",
+    message: "conversation \"{conversation_id}\" has ended; start a new one",
+    status: 409,
+    retryable: false,
+  },
   LG_ERR_SCENARIO_UNKNOWN: { kind: "invalid", message: "unknown scenario \"{scenario_id}\"", status: 400, retryable: false },
   LG_ERR_MODEL_UNKNOWN: { kind: "invalid", message: "unknown model \"{model}\"; configured: {models}", status: 400, retryable: false },
   LG_ERR_CHAT_FAILED: { kind: "unavailable", message: "chat failed: {detail}", status: 502, retryable: true },

@@ -9,6 +9,7 @@ import { documentRoutes } from "./documents.js";
 import { jobRoutes } from "./jobs.js";
 import { notificationRoutes } from "./notifications.js";
 import { publishRoutes } from "./publish.js";
+import { systemEventRoutes } from "./system-events.js";
 
 /** The REST app and the request handler that every listening server shares. */
 export interface HttpApp {
@@ -38,6 +39,7 @@ export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
   jobRoutes(app, gw);
   notificationRoutes(app, gw);
   documentRoutes(app, gw);
+  systemEventRoutes(app, gw);
   await app.ready();
   if (!handler) throw new Error("fastify did not call serverFactory");
   return { app, handler };
