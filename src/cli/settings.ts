@@ -54,6 +54,8 @@ export const SETTINGS: readonly Setting[] = [
   s("chat-scenarios", "LIVEGATE_CHAT_SCENARIOS", "chat.scenarios", "json", "JSON array of {id, description, keywords}"),
   s("dashboard-heartbeat-ms", "LIVEGATE_DASHBOARD_HEARTBEAT_MS", "codegraph.dashboardHeartbeatMs", "int", "CodeGraph dashboard heartbeat period (default 15000)"),
   s("chat-prices", "LIVEGATE_CHAT_PRICES", "chat.prices", "json", 'JSON {"model": {"input": p, "output": p}} per 1,000 tokens'),
+  s("unacode-port", "LIVEGATE_UNACODE_PORT", "unacode.port", "int", "UnaCODE's own WebSocket port, e.g. 8765 (default: none)"),
+  s("unacode-chat-requests-per-minute", "LIVEGATE_UNACODE_CHAT_REQUESTS_PER_MINUTE", "unacode.chatRequestsPerMinute", "int", "UnaCODE send_message per user per minute, 0 = no limit (default 30)"),
 ];
 
 function convert(setting: Setting, raw: string): unknown {

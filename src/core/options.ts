@@ -115,6 +115,18 @@ const codegraphSchema = z
   })
   .strict();
 
+const unacodeSchema = z
+  .object({
+    /**
+     * Port of UnaCODE's own listener (the seed's `ws://localhost:8765`), on the same host: every
+     * WebSocket upgrade on it is UnaCODE, whatever the path. 0 picks a free port. @default undefined (none)
+     */
+    port: z.number().int().min(0).max(65535).optional(),
+    /** `send_message` requests per user per clock minute, counted on the broker (cluster-wide); 0 = no limit. @default 30 */
+    chatRequestsPerMinute: z.number().int().min(0).default(30),
+  })
+  .strict();
+
 export const gatewayOptionsSchema = z
   .object({
     /** Listen address; `localhost` listens on 127.0.0.1 and ::1. @default "localhost" */
@@ -130,6 +142,7 @@ export const gatewayOptionsSchema = z
     history: historySchema.prefault({}),
     chat: chatSchema.prefault({}),
     codegraph: codegraphSchema.prefault({}),
+    unacode: unacodeSchema.prefault({}),
     /** Presence entries expire unless refreshed within this time. @default 60000 */
     presenceTtlMs: ms(60_000),
   })
