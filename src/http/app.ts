@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "../services/context.js";
 import { chatSessionRoutes } from "./chat-sessions.js";
+import { workspaceRoutes } from "./workspaces.js";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health.js";
 import { documentRoutes } from "./documents.js";
@@ -35,6 +36,7 @@ export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
   });
   healthRoutes(app, gw);
   chatSessionRoutes(app, gw);
+  workspaceRoutes(app, gw);
   publishRoutes(app, gw);
   jobRoutes(app, gw);
   notificationRoutes(app, gw);

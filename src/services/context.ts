@@ -4,6 +4,7 @@ import type { ChatService } from "./chat/service.js";
 import type { DocumentService } from "./documents.js";
 import type { JobService } from "./jobs.js";
 import type { NotificationService } from "./notifications.js";
+import type { WorkspaceService } from "./workspaces.js";
 
 /** The core plus the domain services: what dialects and REST routes are given. */
 export interface AppContext extends GatewayContext {
@@ -13,4 +14,6 @@ export interface AppContext extends GatewayContext {
   readonly chat: ChatService;
   /** Chat sessions shared by several users (Nadoo), and the application chats asked in them. */
   readonly sessions: ChatSessionService;
+  /** Workspaces and their members (Nadoo's collaboration sockets). */
+  readonly workspaces: WorkspaceService;
 }

@@ -1,11 +1,13 @@
 import type { DialectFactory } from "../dialect.js";
 import { ChatSocket } from "./chat.js";
 import { NotificationSocket } from "./notifications.js";
+import { WorkspaceSocket } from "./workspaces.js";
 
 /** Nadoo's WebSocket paths (seed 004, "Endpoints"). */
 export const NADOO_ROUTES = {
   chat: "/ws/chat/{session_id}",
   notifications: "/ws/notifications/{user_id}",
+  workspaces: "/ws/workspaces/{workspace_id}",
 } as const;
 
 /** Nadoo AI's WebSocket API (seed 004; docs/protocol-nadoo.md). */
@@ -14,6 +16,7 @@ export const nadooDialect: DialectFactory = (gw) => ({
   routes: Object.values(NADOO_ROUTES),
   accept(transport, ctx) {
     if (ctx.params.user_id !== undefined) return new NotificationSocket(gw, transport, ctx);
+    if (ctx.params.workspace_id !== undefined) return new WorkspaceSocket(gw, transport, ctx);
     return new ChatSocket(gw, transport, ctx);
   },
 });
