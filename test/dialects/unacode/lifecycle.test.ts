@@ -8,7 +8,7 @@ import { ask, assertEnvelope, assertError, chat, connectReady, connectUna, ISO_U
 /** `exp` has whole seconds: a 2 s token expires between 1 and 2 s from now, never before it is checked. */
 const SHORT_TTL_SEC = 2;
 
-describe("UnaCODE authentication", () => {
+describe("UnaCODE authentication", { concurrency: true }, () => {
   let gw: TestGateway;
   before(async () => {
     gw = await startTestGateway({ limits: { authTimeoutMs: 400, tokenExpiryGraceMs: 600, maxConnectionsPerUser: 2 } });
@@ -21,6 +21,7 @@ describe("UnaCODE authentication", () => {
       { what: "?token=", open: () => TestClient.connect(gw.wsUrl("/", { token })) },
       { what: "Authorization: Bearer", open: () => TestClient.connect(gw.wsUrl("/"), [], { headers: { authorization: `Bearer ${token}` } }) },
       { what: "a bare Authorization header", open: () => TestClient.connect(gw.wsUrl("/"), [], { headers: { authorization: token } }) },
+      { what: "the bearer subprotocol", open: () => TestClient.connect(gw.wsUrl("/"), ["bearer", token]) },
     ];
     for (const way of ways) {
       const client = await way.open();
@@ -273,5 +274,20 @@ describe("UnaCODE's own port", () => {
     assert.deepEqual(optionsFrom({}, { "unacode-port": "9765", "unacode-chat-requests-per-minute": "5" }), {
       unacode: { port: 9765, chatRequestsPerMinute: 5 },
     });
+  });
+});
+
+describe("UnaCODE on shutdown", () => {
+  it("closes sockets on the main port and on UnaCODE's own port with 1001", async () => {
+    const gw = await startTestGateway({ unacode: { port: 0 } });
+    const own = gw.server.dedicatedPorts.get("unacode")!;
+    const main = await connectReady(gw, "pat");
+    const second = await TestClient.connect(`ws://127.0.0.1:${own}/?token=${await gw.token("pat")}`);
+    await ask(second, { type: "heartbeat" });
+    await gw.close();
+    for (const [client, where] of [[main, "the main port"], [second, "UnaCODE's port"]] as const) {
+      assert.deepEqual(await client.waitClosed(), { code: 1001, reason: "Server shutting down" }, `the close on ${where}`);
+    }
+    await assert.rejects(TestClient.connect(`ws://127.0.0.1:${own}/`), "UnaCODE's port no longer accepts sockets");
   });
 });
