@@ -19,6 +19,7 @@ import type { AppContext } from "./services/context.js";
 import { DocumentService } from "./services/documents.js";
 import { JobService } from "./services/jobs.js";
 import { NotificationService } from "./services/notifications.js";
+import { PluginExecutionService } from "./services/plugin-executions.js";
 import { WorkspaceService } from "./services/workspaces.js";
 import { TransportServer } from "./transport/server.js";
 
@@ -88,6 +89,7 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     chat,
     sessions: new ChatSessionService(store.chatSessions, store.conversations, broker, chat, policy),
     workspaces: new WorkspaceService(store.workspaces, broker, policy),
+    pluginExecutions: new PluginExecutionService(store.pluginExecutions, broker),
   };
   await hub.start();
   const { app, handler } = await createHttpApp(context);

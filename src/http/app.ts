@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "../services/context.js";
 import { chatSessionRoutes } from "./chat-sessions.js";
 import { workspaceRoutes } from "./workspaces.js";
+import { pluginExecutionRoutes } from "./plugin-executions.js";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health.js";
 import { documentRoutes } from "./documents.js";
@@ -37,6 +38,7 @@ export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
   healthRoutes(app, gw);
   chatSessionRoutes(app, gw);
   workspaceRoutes(app, gw);
+  pluginExecutionRoutes(app, gw);
   publishRoutes(app, gw);
   jobRoutes(app, gw);
   notificationRoutes(app, gw);

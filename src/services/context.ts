@@ -4,6 +4,7 @@ import type { ChatService } from "./chat/service.js";
 import type { DocumentService } from "./documents.js";
 import type { JobService } from "./jobs.js";
 import type { NotificationService } from "./notifications.js";
+import type { PluginExecutionService } from "./plugin-executions.js";
 import type { WorkspaceService } from "./workspaces.js";
 
 /** The core plus the domain services: what dialects and REST routes are given. */
@@ -16,4 +17,6 @@ export interface AppContext extends GatewayContext {
   readonly sessions: ChatSessionService;
   /** Workspaces and their members (Nadoo's collaboration sockets). */
   readonly workspaces: WorkspaceService;
+  /** Plugin executions and their debug events (Nadoo's plugin debug console). */
+  readonly pluginExecutions: PluginExecutionService;
 }
