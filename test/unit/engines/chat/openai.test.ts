@@ -230,8 +230,9 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
 
   it("keeps a slow but steady stream alive past timeoutMs", async () => {
     await withServer(async (s) => {
-      s.script({ deltas: ["a", "b", "c", "d", "e", "f"], delayMs: 60 });
-      const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 200 });
+      // Gaps a quarter of timeoutMs, the whole answer twice it: margins a loaded CI machine cannot eat.
+      s.script({ deltas: ["a", "b", "c", "d", "e", "f"], delayMs: 100 });
+      const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 400 });
       const got = await collect(p.stream(ask("hi")));
       assert.equal(got.deltas.join(""), "abcdef", "every delta should arrive although the whole answer took longer than timeoutMs");
       assert.equal(got.done?.finishReason, "stop", "finishReason");
@@ -241,12 +242,12 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
   it("does not time out while the consumer is slow to take the deltas", async () => {
     await withServer(async (s) => {
       s.script({ deltas: ["a", "b", "c"] });
-      const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 100 });
+      const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 300 });
       const deltas: string[] = [];
       for await (const ev of p.stream(ask("hi"))) {
         if (ev.type === "delta") {
           deltas.push(ev.text);
-          await new Promise((r) => setTimeout(r, 150));
+          await new Promise((r) => setTimeout(r, 450));
         }
       }
       assert.equal(deltas.join(""), "abc", "a consumer slower than timeoutMs should still get the whole answer");
