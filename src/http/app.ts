@@ -5,6 +5,7 @@ import type { AppContext } from "../services/context.js";
 import { chatSessionRoutes } from "./chat-sessions.js";
 import { workspaceRoutes } from "./workspaces.js";
 import { pluginExecutionRoutes } from "./plugin-executions.js";
+import { statsRoutes } from "./stats.js";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health.js";
 import { documentRoutes } from "./documents.js";
@@ -39,6 +40,7 @@ export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
   chatSessionRoutes(app, gw);
   workspaceRoutes(app, gw);
   pluginExecutionRoutes(app, gw);
+  statsRoutes(app, gw);
   publishRoutes(app, gw);
   jobRoutes(app, gw);
   notificationRoutes(app, gw);
