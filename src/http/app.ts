@@ -6,6 +6,7 @@ import { chatSessionRoutes } from "./chat-sessions.js";
 import { workspaceRoutes } from "./workspaces.js";
 import { pluginExecutionRoutes } from "./plugin-executions.js";
 import { statsRoutes } from "./stats.js";
+import { sseRoutes } from "./sse.js";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health.js";
 import { documentRoutes } from "./documents.js";
@@ -41,6 +42,7 @@ export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
   workspaceRoutes(app, gw);
   pluginExecutionRoutes(app, gw);
   statsRoutes(app, gw);
+  sseRoutes(app, gw);
   publishRoutes(app, gw);
   jobRoutes(app, gw);
   notificationRoutes(app, gw);
