@@ -120,6 +120,25 @@ describe("Nadoo chat socket /ws/chat/{session_id}", () => {
     mallory.close();
   });
 
+  it("answers questions asked at once one after the other, never interleaved", async () => {
+    const session = unique("s");
+    const alice = await joinChat(gw, session, "alice");
+    await addSessionMember(gw, session, "bob");
+    const bob = await joinChat(gw, session, "bob");
+    alice.send({ type: "chat", content: "How did Q4 revenue change?", application_id: "app-1" });
+    bob.send({ type: "chat", content: "What about operating costs in Q4?", application_id: "app-1" });
+    const first = await framesUntil(alice, "response_end");
+    const second = await framesUntil(alice, "response_end");
+    for (const [what, frames] of [["first", first], ["second", second]] as const) {
+      const ids = new Set(frames.map((f) => f.message_id));
+      assert.equal(ids.size, 1, `the ${what} answer's frames all belong to one message: ${[...ids].join(", ")}`);
+      assertApiAnswer(frames, `the ${what} answer`);
+    }
+    assert.deepEqual(new Set([first[0]!.user_id, second[0]!.user_id]), new Set(["alice", "bob"]), "both questions were answered");
+    alice.close();
+    bob.close();
+  });
+
   it("relays typing to the other participants only", async () => {
     const session = unique("s");
     const alice = await joinChat(gw, session, "alice");

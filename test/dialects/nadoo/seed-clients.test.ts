@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
-import { loadDocument } from "./helpers.js";
+import { eventually } from "../../helpers/tokens.js";
+import { chatPath, loadDocument } from "./helpers.js";
 
 // Compiled to build-test/test/dialects/nadoo/; the repository root is four levels up.
 const root = resolve(import.meta.dirname, "../../../..");
@@ -21,6 +22,38 @@ function findPython(): string {
   const candidates = [process.env.LIVEGATE_PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => Boolean(c));
   for (const c of candidates) if (spawnSync(c, ["-c", "import websockets"], { stdio: "ignore" }).status === 0) return c;
   throw new Error(`no Python with the websockets package among ${candidates.join(", ")}: apt-get install -y python3-websockets`);
+}
+
+/** A Node child running module source given on stdin with the global WebSocket; its output so far. */
+interface NodeRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function runNodeModule(source: string, env: Record<string, string> = {}): NodeRun {
+  const child = spawn(process.execPath, ["--experimental-websocket", "--no-warnings", "--input-type=module", "-"], {
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+  const exited = new Promise<number | null>((resolvePromise) => child.on("close", resolvePromise));
+  const timer = setTimeout(() => child.kill("SIGKILL"), CLIENT_TIMEOUT_MS);
+  void exited.then(() => clearTimeout(timer));
+  child.stdin!.end(source);
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** The code between the `// <start>` and `// <end>` marker lines of a fixture. */
+function between(text: string, start: string, end: string): string {
+  const a = text.indexOf(`// ${start}\n`);
+  const b = text.indexOf(`// ${end}\n`, a);
+  assert.ok(a >= 0 && b > a, `markers ${start} … ${end} not found`);
+  return text.slice(a + start.length + 4, b);
 }
 
 /** Text with every whitespace character removed: the seed's scraped code has spaces inside tokens (`f "…"`). */
@@ -52,10 +85,53 @@ describe("the Nadoo seed's client examples run unmodified against livegate", () 
     assert.equal(body.messages.at(-1)?.content, answer, "the stored answer is the streamed one");
   });
 
+  it("the JavaScript client example streams the answer, shows its sources and the tokens used", async () => {
+    const source = readFileSync(fixture("seed_chat_client.mjs"), "utf8");
+    // The seed hardcodes ws://localhost:8000 and a placeholder token; only those two literals change.
+    assert.equal(source.split("localhost:8000").length, 2, "the seed's URL literal should appear exactly once");
+    assert.equal(source.split("'eyJhbGciOiJIUzI1NiIs...'").length, 2, "the seed's token literal should appear exactly once");
+    const token = await gw.token("user-123");
+    const run = runNodeModule(source.replace("localhost:8000", `localhost:${gw.port}`).replace("'eyJhbGciOiJIUzI1NiIs...'", `'${token}'`));
+    const code = await run.exited;
+    assert.equal(code, 0, `the client should exit 0; stderr: ${run.stderr()}`);
+    const m = /^Connected to chat\nSession ready: session-abc-123\nAI is responding\.\.\.\n\n\[sources: Q4 report\]\n([\s\S]+)Done\. Tokens: (\d+)\n$/.exec(run.stdout());
+    assert.ok(m, `unexpected output:\n${run.stdout()}`);
+    assert.match(m[1]!, /revenue increased by 15%/, "the streamed answer comes from the loaded document");
+    assert.ok(Number(m[2]) > 5, `tokens used: ${m[2]}`);
+  });
+
+  it("createReconnectingWebSocket reconnects after the server drops the socket, backing off from 1 s", async () => {
+    const user = "reconnecting-user";
+    const url = gw.wsUrl(chatPath("reconnect-session"), { token: await gw.token(user) }).replace("127.0.0.1", "localhost");
+    const run = runNodeModule(readFileSync(fixture("seed_reconnecting.mjs"), "utf8"), { NADOO_URL: url });
+    try {
+      const hub = gw.server.context.hub;
+      const sockets = () => [...hub.connectionsOf(user)];
+      for (let drop = 1; drop <= 2; drop++) {
+        assert.ok(await eventually(() => Promise.resolve(sockets().length === 1), 5000, 20), `connected before drop ${drop}; stdout: ${run.stdout()} ${run.stderr()}`);
+        const before = sockets()[0]!.id;
+        sockets()[0]!.disconnect("shutdown");
+        const back = await eventually(() => Promise.resolve(sockets().length === 1 && sockets()[0]!.id !== before), 5000, 20);
+        assert.ok(back, `a new socket after drop ${drop}; stdout: ${run.stdout()}`);
+        // A successful reconnect resets the back-off, so every drop waits 1 s again.
+        assert.equal(run.stdout().split("Reconnecting in 1000ms...\n").length - 1, drop, `stdout after drop ${drop}: ${run.stdout()}`);
+      }
+    } finally {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
+  });
+
   it("the fixture's chat_client is the seed's code, line for line", { skip: !existsSync(SEED) && `seed document not found at ${SEED}` }, () => {
     const seed = squeeze(readFileSync(SEED, "utf8"));
     const py = readFileSync(fixture("seed_chat_client.py"), "utf8");
     const body = py.slice(py.indexOf("async def chat_client"), py.indexOf('if __name__ == "__main__":'));
     assert.ok(seed.includes(squeeze(body)), "seed_chat_client.py's chat_client differs from the seed's");
+    const js = readFileSync(fixture("seed_chat_client.mjs"), "utf8");
+    for (const [start, end] of [["SEED PART 1", "END SEED PART 1"], ["SEED PART 2", "END SEED PART 2"]] as const) {
+      assert.ok(seed.includes(squeeze(between(js, start, end))), `seed_chat_client.mjs's ${start} differs from the seed's`);
+    }
+    const reconnect = between(readFileSync(fixture("seed_reconnecting.mjs"), "utf8"), "SEED", "END SEED");
+    assert.ok(seed.includes(squeeze(reconnect)), "seed_reconnecting.mjs's createReconnectingWebSocket differs from the seed's");
   });
 });
