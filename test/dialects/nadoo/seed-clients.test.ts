@@ -6,7 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
 import { eventually } from "../../helpers/tokens.js";
-import { chatPath, loadDocument } from "./helpers.js";
+import { TestClient } from "../../helpers/client.js";
+import { chatPath, loadDocument, workspacePath } from "./helpers.js";
 
 // Compiled to build-test/test/dialects/nadoo/; the repository root is four levels up.
 const root = resolve(import.meta.dirname, "../../../..");
@@ -122,6 +123,62 @@ describe("the Nadoo seed's client examples run unmodified against livegate", () 
     }
   });
 
+  /** Waits until the child has printed `text`; fails with its output otherwise. */
+  const printed = async (run: NodeRun, text: string): Promise<void> => {
+    const ok = await eventually(() => Promise.resolve(run.stdout().includes(text)), 5000, 20);
+    assert.ok(ok, `the client should print "${text}"; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
+  };
+
+  it("the JavaScript workspace example broadcasts document_updated and hears the others join and edit", async () => {
+    const id = "ws-seed";
+    assert.equal((await gw.api("/api/v1/workspaces", { body: { workspace_id: id, name: "Team", members: ["alice", "bob", "carol"] } })).status, 201);
+    const bob = await TestClient.connect(gw.wsUrl(workspacePath(id), { token: await gw.token("bob") }));
+    await bob.nextOfType("connected");
+    const source = readFileSync(fixture("seed_workspace_client.mjs"), "utf8");
+    assert.equal(source.split("localhost:8000").length, 2, "the seed's URL literal should appear exactly once");
+    const run = runNodeModule(source.replace("localhost:8000", `localhost:${gw.port}`), { WORKSPACE_ID: id, TOKEN: await gw.token("alice") });
+    try {
+      assert.equal((await bob.nextOfType("user_joined")).user_id, "alice", "bob hears alice join");
+      const update = await bob.nextOfType("document_updated");
+      assert.deepEqual([update.document_id, update.action, update.sender_id], ["doc-456", "edited", "alice"], "bob gets alice's broadcast");
+      const carol = await TestClient.connect(gw.wsUrl(workspacePath(id), { token: await gw.token("carol") }));
+      await printed(run, "toast: carol joined the workspace\n");
+      carol.send({ type: "document_updated", document_id: "doc-789", action: "deleted" });
+      await printed(run, "refresh documents\n");
+      assert.ok(!run.stdout().includes("toast: alice"), "alice is not told of her own join");
+      carol.close();
+      bob.close();
+    } finally {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
+  });
+
+  it("the JavaScript plugin debug example shows the tool, each live event and the result", async () => {
+    const created = (await (await gw.api("/api/v1/plugin/executions", { body: { plugin_id: "web-search", tool_name: "search_web" } })).json()) as { execution_id: string };
+    const id = created.execution_id;
+    const post = async (type: string, data: unknown) => assert.equal((await gw.api(`/api/v1/plugin/executions/${id}/events`, { body: { type, data } })).status, 201);
+    const source = readFileSync(fixture("seed_debug_client.mjs"), "utf8");
+    assert.equal(source.split("'exec-uuid-123'").length, 2, "the seed's execution id literal should appear exactly once");
+    const run = runNodeModule(source.replace("localhost:8000", `localhost:${gw.port}`).replace("'exec-uuid-123'", `'${id}'`));
+    try {
+      await printed(run, "Debugging: search_web\n");
+      await post("step", { name: "fetch" });
+      await post("variable", { name: "query", value: "livegate" });
+      await post("log", { level: "info", message: "3 hits" });
+      await post("execution_complete", { result: { hits: 3 } });
+      await printed(run, "Execution finished: { hits: 3 }\n");
+      assert.equal(
+        run.stdout(),
+        'Debugging: search_web\nstep: {"name":"fetch"}\nvariable: {"name":"query","value":"livegate"}\nconsole: {"level":"info","message":"3 hits"}\nExecution finished: { hits: 3 }\n',
+        "every event reached the page's handlers, in order",
+      );
+    } finally {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
+  });
+
   it("the fixture's chat_client is the seed's code, line for line", { skip: !existsSync(SEED) && `seed document not found at ${SEED}` }, () => {
     const seed = squeeze(readFileSync(SEED, "utf8"));
     const py = readFileSync(fixture("seed_chat_client.py"), "utf8");
@@ -131,6 +188,11 @@ describe("the Nadoo seed's client examples run unmodified against livegate", () 
     for (const [start, end] of [["SEED PART 1", "END SEED PART 1"], ["SEED PART 2", "END SEED PART 2"]] as const) {
       assert.ok(seed.includes(squeeze(between(js, start, end))), `seed_chat_client.mjs's ${start} differs from the seed's`);
     }
+    const workspace = readFileSync(fixture("seed_workspace_client.mjs"), "utf8");
+    for (const [start, end] of [["SEED PART 1", "END SEED PART 1"], ["SEED PART 2", "END SEED PART 2"]] as const) {
+      assert.ok(seed.includes(squeeze(between(workspace, start, end))), `seed_workspace_client.mjs's ${start} differs from the seed's`);
+    }
+    assert.ok(seed.includes(squeeze(between(readFileSync(fixture("seed_debug_client.mjs"), "utf8"), "SEED", "END SEED"))), "seed_debug_client.mjs differs from the seed's");
     const reconnect = between(readFileSync(fixture("seed_reconnecting.mjs"), "utf8"), "SEED", "END SEED");
     assert.ok(seed.includes(squeeze(reconnect)), "seed_reconnecting.mjs's createReconnectingWebSocket differs from the seed's");
   });
