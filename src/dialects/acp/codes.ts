@@ -1,6 +1,4 @@
-import type { DisconnectReason } from "../../core/disconnect.js";
 import type { ErrorCodeName, ErrorKind, GatewayError } from "../../core/errors.js";
-import { CLOSE_CODES } from "../../protocol/codes.js";
 
 /**
  * JSON-RPC error codes of the ACP dialect (docs/protocol-acp.md). The first five are JSON-RPC 2.0's,
@@ -74,28 +72,3 @@ export function rpcErrorFor(err: GatewayError): RpcError {
   return new RpcError(byCode[err.code] ?? byKind[err.kind], err.message, data);
 }
 
-/**
- * Close code and reason for each core disconnect reason: livegate's close codes (src/protocol/codes.ts),
- * the same numbers on every livegate socket, so 4001 is a bad token as in CodeGraph.
- */
-export function closeFor(reason: DisconnectReason): { code: number; reason: string } {
-  switch (reason) {
-    case "shutdown":
-    case "slow":
-    case "tokenExpired":
-    case "rateLimited":
-    case "idleTimeout":
-    case "internal":
-    case "frameTooLarge":
-    case "tokenInvalid":
-    case "tooManyConnections":
-      return CLOSE_CODES[reason];
-    case "forbidden":
-    case "notFound":
-      return CLOSE_CODES.tokenInvalid;
-    case "badRequest":
-      return { code: 1008, reason: "bad request" };
-    case "normal":
-      return { code: 1000, reason: "" };
-  }
-}

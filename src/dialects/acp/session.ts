@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Connection, ConnectionOwner, PublicationCodec, Transport } from "../../core/connection.js";
-import type { DisconnectReason } from "../../core/disconnect.js";
+import { livegateClose, type DisconnectReason } from "../../core/disconnect.js";
 import { GatewayError, toGatewayError } from "../../core/errors.js";
 import type { Principal, UserId } from "../../core/types.js";
 import type { AppContext } from "../../services/context.js";
 import type { DialectSession, UpgradeContext } from "../dialect.js";
-import { closeFor, RPC_ERRORS, RpcError, rpcErrorFor, type RpcErrorData } from "./codes.js";
+import { RPC_ERRORS, RpcError, rpcErrorFor, type RpcErrorData } from "./codes.js";
 import {
   AGENT_CAPABILITIES,
   AUTH_METHODS,
@@ -148,7 +148,7 @@ export class AcpSession implements DialectSession, ConnectionOwner {
 
   goodbye(reason: DisconnectReason): { code: number; reason: string } {
     this.abortOwnPrompts();
-    return closeFor(reason);
+    return livegateClose(reason);
   }
 
   /** The socket closed from either side: stop generating answers nobody will read. */

@@ -1,12 +1,11 @@
 import { assertChannelName, assertEventType, BROADCAST_CHANNEL, userChannel } from "../../core/channel.js";
 import type { Connection, ConnectionOwner, Transport } from "../../core/connection.js";
 import type { GatewayContext } from "../../core/context.js";
-import type { DisconnectReason } from "../../core/disconnect.js";
+import { livegateClose, type DisconnectReason } from "../../core/disconnect.js";
 import { GatewayError, toGatewayError } from "../../core/errors.js";
 import { publicationJson } from "../../core/publication.js";
 import type { Principal, StreamPosition } from "../../core/types.js";
 import type { DialectSession, UpgradeContext } from "../dialect.js";
-import { closeFor } from "./codes.js";
 import { channelsCodec, errorFrame, frame } from "./encode.js";
 import { commandSchemas, envelopeSchema, isCommandType, type CommandData, type CommandType } from "./frames.js";
 
@@ -57,7 +56,7 @@ export class ChannelsSession implements DialectSession, ConnectionOwner {
   }
 
   goodbye(reason: DisconnectReason): { code: number; reason: string } {
-    return closeFor(reason);
+    return livegateClose(reason);
   }
 
   tokenExpired(expiredAt: number): void {

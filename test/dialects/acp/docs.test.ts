@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DISCONNECT_REASONS, type DisconnectReason } from "../../../src/core/disconnect.js";
-import { closeFor, RPC_ERRORS } from "../../../src/dialects/acp/codes.js";
+import { RPC_ERRORS } from "../../../src/dialects/acp/codes.js";
+import { livegateClose as closeFor } from "../../../src/core/disconnect.js";
 import { paramSchemas } from "../../../src/dialects/acp/frames.js";
 
 // Compiled to build-test/test/dialects/acp/; the repository root is four levels up.
