@@ -1,10 +1,11 @@
 import type { Connection, ConnectionOwner, PublicationCodec, Transport } from "../../core/connection.js";
 import type { DisconnectReason } from "../../core/disconnect.js";
 import { GatewayError, toGatewayError } from "../../core/errors.js";
-import type { ChannelName, Principal, Publication } from "../../core/types.js";
+import type { ChannelName, Publication } from "../../core/types.js";
 import type { AppContext } from "../../services/context.js";
 import type { DialectSession, UpgradeContext } from "../dialect.js";
 import { payloadOf } from "./codecs.js";
+import { admitQueryToken } from "./admit.js";
 import { closeFor, errorTextFor } from "./codes.js";
 import { DIALECT_NAME } from "./session.js";
 
@@ -146,18 +147,7 @@ export class DashboardSession implements DialectSession, ConnectionOwner {
 
   private async start(token: string | null): Promise<void> {
     const conn = this.connection;
-    let principal: Principal;
-    try {
-      if (!token) throw new GatewayError("LG_ERR_AUTH_TOKEN_MISSING");
-      principal = await this.gw.auth.authenticate(token);
-      if (conn.closed) return;
-      this.gw.hub.authenticate(conn, principal);
-    } catch (err) {
-      const e = toGatewayError(err);
-      this.reportError(e);
-      conn.disconnect(e.disconnect ?? "tokenInvalid");
-      return;
-    }
+    if (!(await admitQueryToken(this.gw, conn, token, (e) => this.reportError(e)))) return;
     try {
       const pending = await this.gw.hub.prepareSubscribe(conn, DASHBOARD_CHANNEL);
       if (conn.closed) return;

@@ -4,6 +4,7 @@ import { GatewayError, toGatewayError } from "../../core/errors.js";
 import type { Principal } from "../../core/types.js";
 import type { AppContext } from "../../services/context.js";
 import type { DialectSession, UpgradeContext } from "../dialect.js";
+import { admitQueryToken } from "./admit.js";
 import { closeFor, errorTextFor } from "./codes.js";
 import { AUTH_MESSAGE_TYPE, parseWSMessage, requestIdOf, WSMessage, WSMessageType } from "./envelope.js";
 import { createConnected, createError, createSignal } from "./factories.js";
@@ -95,18 +96,8 @@ export abstract class CodeGraphSession implements DialectSession, ConnectionOwne
 
   private async start(token: string | null): Promise<void> {
     const conn = this.connection;
-    let principal: Principal;
-    try {
-      if (!token) throw new GatewayError("LG_ERR_AUTH_TOKEN_MISSING");
-      principal = await this.gw.auth.authenticate(token);
-      if (conn.closed) return;
-      this.gw.hub.authenticate(conn, principal);
-    } catch (err) {
-      const e = toGatewayError(err);
-      this.reportError(e);
-      conn.disconnect(e.disconnect ?? "tokenInvalid");
-      return;
-    }
+    const principal = await admitQueryToken(this.gw, conn, token, (e) => this.reportError(e));
+    if (!principal) return;
     try {
       await this.welcome(principal);
     } catch (err) {
