@@ -1,14 +1,10 @@
 import type { PublicationCodec } from "../../core/connection.js";
-import { BROADCAST_CHANNEL, userChannel } from "../../core/channel.js";
 import { GatewayError } from "../../core/errors.js";
-import type { Principal, Publication } from "../../core/types.js";
-import { NOTIFICATION_EVENT, type NotificationView } from "../../services/notifications.js";
+import type { Principal } from "../../core/types.js";
+import { openNotificationFeed } from "../../services/notification-feed.js";
+import { NOTIFICATION_EVENT } from "../../services/notifications.js";
 import { frame } from "./frames.js";
 import { NadooSession } from "./session.js";
-
-/** Undelivered notifications taken per store read, and the most read on one connect. */
-const PAGE = 100;
-const MAX_PAGES = 10;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
@@ -48,31 +44,14 @@ export const notificationsCodec: PublicationCodec = {
  */
 export class NotificationSocket extends NadooSession {
   protected async welcome(principal: Principal): Promise<void> {
-    const { hub, notifications } = this.gw;
     const user = principal.userId;
     const pathUser = this.ctx.params.user_id ?? "";
     if (pathUser !== user) throw new GatewayError("LG_ERR_USER_MISMATCH", { user: pathUser.slice(0, 64) });
     this.codec = notificationsCodec;
-    // Subscribe first, so whatever is sent from now on arrives live (or buffered until activate).
-    const pending = await Promise.all([userChannel(user), BROADCAST_CHANNEL].map((ch) => hub.prepareSubscribe(this.connection, ch)));
-    const backlog: NotificationView[] = [];
-    let complete = false;
-    for (let page = 0; page < MAX_PAGES && !complete; page++) {
-      const batch = await notifications.takeUndelivered(user, PAGE);
-      backlog.push(...batch);
-      complete = batch.length < PAGE;
-    }
-    this.send({ type: "connected", user_id: user });
-    for (const n of backlog) {
-      const f = notificationFrame(n);
-      if (f) this.connection.send(f);
-    }
-    const sent = new Set(backlog.map((n) => n.id));
-    const alreadySent = (pub: Publication): boolean =>
-      pub.type === NOTIFICATION_EVENT && sent.has((pub.data as Partial<NotificationView> | null)?.id ?? "");
-    for (const p of pending) hub.activate(p, alreadySent);
-    // Sent during the set-up: delivered through the subscription, but left undelivered by the service.
-    if (complete) await notifications.takeUndelivered(user, PAGE);
+    await openNotificationFeed(this.gw, this.connection, user, {
+      welcome: () => this.send({ type: "connected", user_id: user }),
+      render: notificationFrame,
+    });
   }
 
   protected onMessage(): boolean {
