@@ -26,6 +26,7 @@ export type {
 export type { Broker, BrokerEvents, Counters, History, HistoryQuery, HistoryResult, Presence } from "./engines/broker/broker.js";
 export { MemoryBroker } from "./engines/broker/memory.js";
 export type { Store } from "./engines/store/store.js";
+export type { ChatMessage, ChatProvider, ChatSource, ProviderEvent, ProviderRequest, TokenUsage } from "./engines/chat/provider.js";
 export { CLOSE_CODES, ERROR_CODES } from "./protocol/codes.js";
 export { WSMessage, WSMessageType, parseWSMessage } from "./dialects/codegraph/envelope.js";
 export type { WSMessageInit, WSMessageJson, WSPayload } from "./dialects/codegraph/envelope.js";

@@ -10,16 +10,23 @@ import { DIALECTS } from "./dialects/registry.js";
 import type { Broker } from "./engines/broker/broker.js";
 import { MemoryBroker } from "./engines/broker/memory.js";
 import { createChatProvider } from "./engines/chat/index.js";
+import type { ChatProvider } from "./engines/chat/provider.js";
 import { SqliteStore } from "./engines/store/sqlite.js";
 import type { Store } from "./engines/store/store.js";
 import { createHttpApp } from "./http/app.js";
 import { ChatSessionService } from "./services/chat-sessions.js";
 import { ChatService } from "./services/chat/service.js";
+import { CollectionService } from "./services/collections.js";
+import { ConfigService } from "./services/config.js";
 import type { AppContext } from "./services/context.js";
 import { DocumentService } from "./services/documents.js";
+import { FlowService } from "./services/flows.js";
 import { JobService } from "./services/jobs.js";
+import { KnowledgeService } from "./services/knowledge.js";
+import { LibraryService } from "./services/library.js";
 import { NotificationService } from "./services/notifications.js";
 import { PluginExecutionService } from "./services/plugin-executions.js";
+import { TriplesService } from "./services/triples.js";
 import { WorkspaceService } from "./services/workspaces.js";
 import { TransportServer } from "./transport/server.js";
 
@@ -29,6 +36,15 @@ export interface CreateServerExtras {
   logger?: Logger;
   /** Collect Node process metrics in `/metrics` (one gateway per process should). @default false */
   processMetrics?: boolean;
+  /**
+   * Wraps or replaces the chat provider. Called once, before any socket or route is served, with the
+   * provider the gateway built from `options.chat` (the embedded engine, or the OpenAI-compatible client
+   * when a base URL is configured); every dialect and REST route that answers chat queries streams from
+   * the provider it returns. For instrumentation (timing, logging each delta) or a model client of your
+   * own. A wrapper should pass every event through in order and let `return()` reach the inner stream,
+   * so cancellation still stops it.
+   */
+  chatProvider?: (base: ChatProvider) => ChatProvider;
 }
 
 /** A running (or ready to run) livegate gateway. */
@@ -72,7 +88,13 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
   const policy = new ChannelPolicy();
   const documents = new DocumentService(store.documents);
   await documents.load();
-  const chat = new ChatService(await createChatProvider(options.chat, documents), store.conversations, options.chat);
+  const baseProvider = await createChatProvider(options.chat, documents);
+  const chat = new ChatService(extras.chatProvider ? extras.chatProvider(baseProvider) : baseProvider, store.conversations, options.chat);
+  const config = new ConfigService(store.config);
+  const flows = new FlowService(config);
+  await flows.ensureDefaults();
+  const triples = new TriplesService(store.triples);
+  const library = new LibraryService(documents, store.processing, store.collections, triples);
   const context: AppContext = {
     options,
     hub,
@@ -90,6 +112,12 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     sessions: new ChatSessionService(store.chatSessions, store.conversations, broker, chat, policy),
     workspaces: new WorkspaceService(store.workspaces, broker, policy),
     pluginExecutions: new PluginExecutionService(store.pluginExecutions, broker),
+    triples,
+    library,
+    collections: new CollectionService(store.collections, triples, library),
+    knowledge: new KnowledgeService(store.knowledgeCores, triples, store.collections),
+    config,
+    flows,
   };
   await hub.start();
   const { app, handler } = await createHttpApp(context);

@@ -1,6 +1,6 @@
 // Server child process of the chat benchmark: one livegate gateway (the build in dist/, started with
-// createServer) whose chat service streams from the gateway's own EmbeddedProvider, wrapped so every
-// delta it yields is timestamped. Driven by run.mjs over IPC.
+// createServer) whose chat service streams from the gateway's own EmbeddedProvider, wrapped through
+// createServer's public `chatProvider` hook so every delta it yields is timestamped. Driven by run.mjs over IPC.
 //
 // What the wrapper does and does not do: it calls the real provider's stream() with the request the chat
 // service built, passes every event through unchanged and in order (return/cancellation included: a
@@ -24,7 +24,6 @@ const ROOT = resolve(HERE, '..', '..');
 const dist = (p) => pathToFileURL(join(ROOT, 'dist', p)).href;
 
 const { createServer } = await import(dist('index.js'));
-const { ChatService } = await import(dist('services/chat/service.js'));
 const { EmbeddedProvider } = await import(dist('engines/chat/embedded.js'));
 
 const deltas = new F64Log(1 << 20); // (id, index, t) per provider delta
@@ -89,23 +88,30 @@ function patchWsSend() {
 
 async function start(m) {
   if (m.split) patchWsSend();
-  server = await createServer({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: m.dataDir,
-    logLevel: 'warn',
-    auth: { jwtSecret: m.jwtSecret, apiKey: m.apiKey },
-    limits: { maxConnectionsPerUser: 100000, messagesPerSecond: 1000, messageBurst: 1000 },
-  });
-  const ctx = server.context;
-  // The gateway's own provider instance (a TypeScript-private field, reachable at run time).
-  const real = ctx.chat.provider;
-  if (!(real instanceof EmbeddedProvider)) {
-    throw new Error(`the gateway's chat provider is ${ctx.chat.providerName}, not the embedded engine (LIVEGATE_LLM_BASE_URL set?)`);
+  let base = null;
+  let wrapper = null;
+  server = await createServer(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: m.dataDir,
+      logLevel: 'warn',
+      auth: { jwtSecret: m.jwtSecret, apiKey: m.apiKey },
+      limits: { maxConnectionsPerUser: 100000, messagesPerSecond: 1000, messageBurst: 1000 },
+    },
+    {
+      // The public hook: every chat-backed dialect streams from what this returns.
+      chatProvider: (provider) => {
+        base = provider;
+        wrapper = new TimedProvider(provider, m.paceMs);
+        return wrapper;
+      },
+    },
+  );
+  if (!(base instanceof EmbeddedProvider)) {
+    throw new Error(`the gateway's chat provider is ${base?.name ?? 'none'}, not the embedded engine (LIVEGATE_LLM_BASE_URL set?)`);
   }
-  const instrumented = new ChatService(new TimedProvider(real, m.paceMs), ctx.store.conversations, server.options.chat);
-  ctx.chat = instrumented;
-  if (ctx.chat !== instrumented) throw new Error('could not swap the chat service into the gateway context');
+  if (server.context.chat.providerName !== wrapper.name) throw new Error('the chatProvider hook was not applied');
   const port = await server.listen();
   return { port, pid: process.pid };
 }
