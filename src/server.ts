@@ -16,8 +16,10 @@ import type { Store } from "./engines/store/store.js";
 import { createHttpApp } from "./http/app.js";
 import { ChatSessionService } from "./services/chat-sessions.js";
 import { ChatService } from "./services/chat/service.js";
+import { ConfigService } from "./services/config.js";
 import type { AppContext } from "./services/context.js";
 import { DocumentService } from "./services/documents.js";
+import { FlowService } from "./services/flows.js";
 import { JobService } from "./services/jobs.js";
 import { NotificationService } from "./services/notifications.js";
 import { PluginExecutionService } from "./services/plugin-executions.js";
@@ -84,6 +86,9 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
   await documents.load();
   const baseProvider = await createChatProvider(options.chat, documents);
   const chat = new ChatService(extras.chatProvider ? extras.chatProvider(baseProvider) : baseProvider, store.conversations, options.chat);
+  const config = new ConfigService(store.config);
+  const flows = new FlowService(config);
+  await flows.ensureDefaults();
   const context: AppContext = {
     options,
     hub,
@@ -101,6 +106,8 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     sessions: new ChatSessionService(store.chatSessions, store.conversations, broker, chat, policy),
     workspaces: new WorkspaceService(store.workspaces, broker, policy),
     pluginExecutions: new PluginExecutionService(store.pluginExecutions, broker),
+    config,
+    flows,
   };
   await hub.start();
   const { app, handler } = await createHttpApp(context);

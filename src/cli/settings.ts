@@ -56,6 +56,12 @@ export const SETTINGS: readonly Setting[] = [
   s("chat-prices", "LIVEGATE_CHAT_PRICES", "chat.prices", "json", 'JSON {"model": {"input": p, "output": p}} per 1,000 tokens'),
   s("unacode-port", "LIVEGATE_UNACODE_PORT", "unacode.port", "int", "UnaCODE's own WebSocket port, e.g. 8765 (default: none)"),
   s("unacode-chat-requests-per-minute", "LIVEGATE_UNACODE_CHAT_REQUESTS_PER_MINUTE", "unacode.chatRequestsPerMinute", "int", "UnaCODE send_message per user per minute, 0 = no limit (default 30)"),
+  s("trustgraph-port", "LIVEGATE_TRUSTGRAPH_PORT", "trustgraph.port", "int", "TrustGraph's own WebSocket port, e.g. 8088 (default: none)"),
+  s("gateway-secret", ["LIVEGATE_GATEWAY_SECRET", "GATEWAY_SECRET"], "trustgraph.gatewaySecret", "string", "TrustGraph token: this secret or a JWT (default: open)"),
+  s("trustgraph-max-in-flight", "LIVEGATE_TRUSTGRAPH_MAX_IN_FLIGHT", "trustgraph.maxInFlight", "int", "TrustGraph requests running per socket (default 15)"),
+  s("trustgraph-max-queued", "LIVEGATE_TRUSTGRAPH_MAX_QUEUED", "trustgraph.maxQueued", "int", "TrustGraph requests waiting per socket (default 1000)"),
+  s("trustgraph-max-frame-bytes", "LIVEGATE_TRUSTGRAPH_MAX_FRAME_BYTES", "trustgraph.maxFrameBytes", "int", "largest TrustGraph frame, close 1009 (default 16777216)"),
+  s("trustgraph-spelling", "LIVEGATE_TRUSTGRAPH_SPELLING", "trustgraph.spelling", "string", "TrustGraph output keys: hyphen|underscore (default hyphen)"),
 ];
 
 function convert(setting: Setting, raw: string): unknown {

@@ -127,6 +127,29 @@ const unacodeSchema = z
   })
   .strict();
 
+const trustgraphSchema = z
+  .object({
+    /**
+     * Port of TrustGraph's own listener (the seed's `ws://localhost:8088/api/v1/socket`): every WebSocket
+     * upgrade on it is the TrustGraph socket, whatever the path. 0 picks a free port. @default undefined (none)
+     */
+    port: z.number().int().min(0).max(65535).optional(),
+    /**
+     * Gateway secret: when set, the socket and the REST twins need a token, this secret or any valid
+     * livegate JWT. @default undefined (open, as the seed says)
+     */
+    gatewaySecret: z.string().min(1).optional(),
+    /** Requests running at once per socket (the real server's 15); later ones wait. @default 15 */
+    maxInFlight: z.number().int().min(1).default(15),
+    /** Requests waiting per socket beyond the running ones; more are refused (`too-many-requests`). @default 1000 */
+    maxQueued: z.number().int().min(0).default(1000),
+    /** Largest frame of the TrustGraph socket (base64 documents); larger closes with 1009. @default 16777216 */
+    maxFrameBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+    /** Default output spelling of protocol keys: the seed's `hyphen` or the real server's `underscore`. @default "hyphen" */
+    spelling: z.enum(["hyphen", "underscore"]).default("hyphen"),
+  })
+  .strict();
+
 export const gatewayOptionsSchema = z
   .object({
     /** Listen address; `localhost` listens on 127.0.0.1 and ::1. @default "localhost" */
@@ -143,6 +166,7 @@ export const gatewayOptionsSchema = z
     chat: chatSchema.prefault({}),
     codegraph: codegraphSchema.prefault({}),
     unacode: unacodeSchema.prefault({}),
+    trustgraph: trustgraphSchema.prefault({}),
     /** Presence entries expire unless refreshed within this time. @default 60000 */
     presenceTtlMs: ms(60_000),
   })

@@ -45,6 +45,11 @@ export interface Dialect {
    * undefined (the default) opens none.
    */
   readonly dedicatedPort?: number | undefined;
+  /**
+   * Largest inbound frame of this dialect's sockets, when it differs from `limits.maxFrameBytes`
+   * (TrustGraph carries base64 documents); larger frames close with 1009. Undefined: the common limit.
+   */
+  readonly maxFrameBytes?: number | undefined;
   /** Called when the WebSocket is open; returns the session that receives its frames. */
   accept(transport: Transport, ctx: UpgradeContext): DialectSession;
 }

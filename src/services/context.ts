@@ -1,7 +1,9 @@
 import type { GatewayContext } from "../core/context.js";
 import type { ChatSessionService } from "./chat-sessions.js";
 import type { ChatService } from "./chat/service.js";
+import type { ConfigService } from "./config.js";
 import type { DocumentService } from "./documents.js";
+import type { FlowService } from "./flows.js";
 import type { JobService } from "./jobs.js";
 import type { NotificationService } from "./notifications.js";
 import type { PluginExecutionService } from "./plugin-executions.js";
@@ -19,4 +21,8 @@ export interface AppContext extends GatewayContext {
   readonly workspaces: WorkspaceService;
   /** Plugin executions and their debug events (Nadoo's plugin debug console). */
   readonly pluginExecutions: PluginExecutionService;
+  /** TrustGraph's configuration (`config` service; prompt templates, blueprints and flows live in it). */
+  readonly config: ConfigService;
+  /** TrustGraph's flow blueprints and started flows (`flow` service; what flow-hosted calls run in). */
+  readonly flows: FlowService;
 }

@@ -48,7 +48,8 @@ type Router = (path: string) => { target: Dialect; params: Record<string, string
 export class TransportServer {
   private readonly servers: Server[] = [];
   private readonly routes: CompiledRoute<Dialect>[];
-  private readonly wss: WebSocketServer;
+  /** One WebSocket server per distinct frame limit (`ws` applies `maxPayload` per server). */
+  private readonly wss = new Map<number, WebSocketServer>();
   private readonly dedicated = new Map<string, number>();
 
   /** @throws TypeError when two listeners would share a port */
@@ -62,14 +63,24 @@ export class TransportServer {
       if (other) throw new TypeError(`invalid livegate options: the ${d.name} port ${port} is already ${other}`);
       taken.set(port, `the ${d.name} port`);
     }
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: opts.maxFrameBytes,
-      perMessageDeflate: false,
-      clientTracking: false,
-      // Echo "bearer" when the token came as a subprotocol pair; never echo the token itself.
-      handleProtocols: (protocols) => (protocols.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false),
-    });
+    for (const limit of new Set([opts.maxFrameBytes, ...opts.dialects.map((d) => d.maxFrameBytes ?? opts.maxFrameBytes)])) {
+      this.wss.set(
+        limit,
+        new WebSocketServer({
+          noServer: true,
+          maxPayload: limit,
+          perMessageDeflate: false,
+          clientTracking: false,
+          // Echo "bearer" when the token came as a subprotocol pair; never echo the token itself.
+          handleProtocols: (protocols) => (protocols.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false),
+        }),
+      );
+    }
+  }
+
+  /** The WebSocket server that enforces `dialect`'s frame limit. */
+  private wssFor(dialect: Dialect): WebSocketServer {
+    return this.wss.get(dialect.maxFrameBytes ?? this.opts.maxFrameBytes)!;
   }
 
   /**
@@ -110,7 +121,7 @@ export class TransportServer {
           }),
       ),
     );
-    this.wss.close();
+    for (const wss of this.wss.values()) wss.close();
   }
 
   /** Opens one server per address of the host on `port` (0: a free one, the same for every address). */
@@ -150,7 +161,7 @@ export class TransportServer {
     const found = router(url.pathname);
     if (!found) return refuseUpgrade(socket, 404, new GatewayError("LG_ERR_ROUTE_NOT_FOUND", { path: url.pathname }).message);
     const dialect = found.target;
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    this.wssFor(dialect).handleUpgrade(req, socket, head, (ws) => {
       const credential = credentialFrom(req, url);
       let session: DialectSession;
       try {

@@ -145,4 +145,22 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0004_config": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // TrustGraph's configuration: string values by (type, key), plus one version row bumped by each change.
+      await db.schema
+        .createTable("config_entries")
+        .addColumn("type", "varchar(255)", (c) => c.notNull())
+        .addColumn("key", "varchar(255)", (c) => c.notNull())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("config_entries_pk", ["type", "key"])
+        .execute();
+      await db.schema
+        .createTable("config_version")
+        .addColumn("name", "varchar(32)", (c) => c.primaryKey())
+        .addColumn("version", "bigint", (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -120,7 +120,23 @@ export interface PluginEventsTable {
   created_at: number;
 }
 
+/** One TrustGraph config value (`config` service); values are strings, as the real server's. */
+export interface ConfigEntriesTable {
+  type: string;
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** The config version: one row (`name` = "config"), incremented in the transaction of each change. */
+export interface ConfigVersionTable {
+  name: string;
+  version: number;
+}
+
 export interface Database {
+  config_entries: ConfigEntriesTable;
+  config_version: ConfigVersionTable;
   settings: SettingsTable;
   jobs: JobsTable;
   notifications: NotificationsTable;

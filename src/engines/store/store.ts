@@ -93,7 +93,14 @@ export interface MessageRecord {
 }
 
 export interface ConversationStore {
-  create(c: Pick<ConversationRecord, "id" | "userId" | "title" | "metadata">): Promise<ConversationRecord>;
+  /**
+   * Creates a conversation; with `first`, also stores its first message (a new chat's question) in the same
+   * write, its tokens counted in the totals, as `create` then `addMessage(first, 0)` would.
+   */
+  create(
+    c: Pick<ConversationRecord, "id" | "userId" | "title" | "metadata">,
+    first?: Omit<MessageRecord, "createdAt" | "conversationId">,
+  ): Promise<ConversationRecord>;
   get(id: string): Promise<ConversationRecord | undefined>;
   /** A user's conversations, most recently updated first. */
   list(userId: string, limit: number): Promise<ConversationRecord[]>;
@@ -224,6 +231,34 @@ export interface PluginExecutionStore {
   events(id: string, limit: number): Promise<PluginEventRecord[]>;
 }
 
+/** A config key of TrustGraph's `config` service. */
+export interface ConfigKey {
+  type: string;
+  key: string;
+}
+
+/** A config value: always a string (JSON documents are stored as their text). */
+export interface ConfigEntry extends ConfigKey {
+  value: string;
+}
+
+/** TrustGraph's configuration: typed key/value strings and a version bumped by every change. */
+export interface ConfigStore {
+  /** The current version (0 before the first change). */
+  version(): Promise<number>;
+  /** Every entry, sorted by type then key, with the version they belong to (read in one transaction). */
+  all(): Promise<{ version: number; entries: ConfigEntry[] }>;
+  /** Entries of one type, sorted by key. */
+  ofType(type: string): Promise<ConfigEntry[]>;
+  /** The entries that exist among `keys`, in the order of `keys`. */
+  get(keys: readonly ConfigKey[]): Promise<ConfigEntry[]>;
+  /**
+   * Writes `put` and removes `remove` in one transaction and increments the version; returns the new
+   * version. Two nodes changing config at once get distinct versions.
+   */
+  change(put: readonly ConfigEntry[], remove: readonly ConfigKey[]): Promise<number>;
+}
+
 /** The whole store, one part per domain. */
 export interface Store {
   readonly settings: SettingsStore;
@@ -234,6 +269,8 @@ export interface Store {
   readonly chatSessions: ChatSessionStore;
   readonly workspaces: WorkspaceStore;
   readonly pluginExecutions: PluginExecutionStore;
+  /** TrustGraph's `config` service (and the flows and blueprints kept in it). */
+  readonly config: ConfigStore;
   /** Resolves when the database answers (for `/readyz`). */
   ping(): Promise<void>;
   /** Flushes and closes. */

@@ -102,19 +102,19 @@ export class ChatService {
       throw new GatewayError("LG_ERR_MODEL_UNKNOWN", { model: q.model, models: this.models.join(", ") });
     }
     const { scenario, confidence } = this.router.choose(q.query, q.scenarioId);
-    const sessionId = await this.openSession(q);
+    const question = { id: randomUUID(), role: "user", content: q.query, tokensIn: 0, tokensOut: 0, model: null, metadata: { scenario_id: scenario.id } } as const;
+    // A new conversation is stored together with its question; an existing one gets the question appended.
+    const { sessionId, created } = await this.openSession(q, question);
     yield { type: "scenario", scenarioId: scenario.id, confidence };
 
-    const history = await this.conversations.messages(sessionId, { limit: this.options.contextMessages });
+    // A conversation created just now has no earlier messages to read.
+    const history = created ? [] : await this.conversations.messages(sessionId, { limit: this.options.contextMessages });
     const messages: ChatMessage[] = [
       { role: "system", content: (SYSTEM_PROMPT[language] ?? SYSTEM_PROMPT.en)(scenario.description) },
       ...contextOf(history),
       { role: "user", content: q.query },
     ];
-    await this.conversations.addMessage(
-      { id: randomUUID(), conversationId: sessionId, role: "user", content: q.query, tokensIn: 0, tokensOut: 0, model: null, metadata: { scenario_id: scenario.id } },
-      0,
-    );
+    if (!created) await this.conversations.addMessage({ ...question, conversationId: sessionId }, 0);
 
     let answer = "";
     let index = 0;
@@ -163,7 +163,8 @@ export class ChatService {
     yield done;
   }
 
-  private async openSession(q: ChatQuery): Promise<string> {
+  /** The conversation to answer in: an existing one of the user's, or a new one stored with `question`. */
+  private async openSession(q: ChatQuery, question: Omit<MessageRecord, "createdAt" | "conversationId">): Promise<{ sessionId: string; created: boolean }> {
     if (q.sessionId && !/^[\w.:@-]{1,128}$/.test(q.sessionId)) {
       throw new GatewayError("LG_ERR_REQUEST_INVALID", { detail: "session_id: 1-128 characters of letters, digits, _ . : @ -" });
     }
@@ -172,12 +173,12 @@ export class ChatService {
       if (existing) {
         // Another user's session is reported as missing, never revealed.
         if (existing.userId !== q.user) throw new GatewayError("LG_ERR_SESSION_NOT_FOUND", { session_id: q.sessionId });
-        return existing.id;
+        return { sessionId: existing.id, created: false };
       }
     }
     const id = q.sessionId ?? `sess-${randomUUID()}`;
-    await this.conversations.create({ id, userId: q.user, title: q.query.slice(0, 80), metadata: q.metadata ?? {} });
-    return id;
+    await this.conversations.create({ id, userId: q.user, title: q.query.slice(0, 80), metadata: q.metadata ?? {} }, question);
+    return { sessionId: id, created: true };
   }
 
   private cost(model: string, usage: TokenUsage): number {

@@ -31,7 +31,10 @@ const toMessage = (r: Selectable<MessagesTable>): MessageRecord => ({
 export class SqlConversations implements ConversationStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(c: Pick<ConversationRecord, "id" | "userId" | "title" | "metadata">): Promise<ConversationRecord> {
+  async create(
+    c: Pick<ConversationRecord, "id" | "userId" | "title" | "metadata">,
+    first?: Omit<MessageRecord, "createdAt" | "conversationId">,
+  ): Promise<ConversationRecord> {
     const now = Date.now();
     const row = {
       id: c.id,
@@ -41,11 +44,33 @@ export class SqlConversations implements ConversationStore {
       created_at: now,
       updated_at: now,
       ended_at: null,
-      tokens_in: 0,
-      tokens_out: 0,
+      tokens_in: first?.tokensIn ?? 0,
+      tokens_out: first?.tokensOut ?? 0,
       cost: 0,
     };
-    await this.db.insertInto("conversations").values(row).execute();
+    if (!first) {
+      await this.db.insertInto("conversations").values(row).execute();
+    } else {
+      // One transaction for a new chat's conversation and its question (was: an insert, then addMessage's).
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto("conversations").values(row).execute();
+        await trx
+          .insertInto("messages")
+          .values({
+            id: first.id,
+            conversation_id: c.id,
+            seq: 1,
+            role: first.role,
+            content: first.content,
+            created_at: now,
+            tokens_in: first.tokensIn,
+            tokens_out: first.tokensOut,
+            model: first.model,
+            metadata: toJson(first.metadata ?? {}),
+          })
+          .execute();
+      });
+    }
     return toConversation(row);
   }
 
@@ -72,25 +97,30 @@ export class SqlConversations implements ConversationStore {
 
   async addMessage(m: Omit<MessageRecord, "createdAt">, cost: number): Promise<MessageRecord> {
     const createdAt = Date.now();
-    return this.db.transaction().execute(async (trx) => {
-      const last = await trx
-        .selectFrom("messages")
-        .select((eb) => eb.fn.max("seq").as("seq"))
-        .where("conversation_id", "=", m.conversationId)
-        .executeTakeFirst();
-      const row = {
-        id: m.id,
-        conversation_id: m.conversationId,
-        seq: num(last?.seq ?? 0) + 1,
-        role: m.role,
-        content: m.content,
-        created_at: createdAt,
-        tokens_in: m.tokensIn,
-        tokens_out: m.tokensOut,
-        model: m.model,
-        metadata: toJson(m.metadata ?? {}),
-      };
-      await trx.insertInto("messages").values(row).execute();
+    const metadata = toJson(m.metadata ?? {});
+    await this.db.transaction().execute(async (trx) => {
+      // The next seq is computed in the insert itself (one statement instead of a select, then an insert).
+      await trx
+        .insertInto("messages")
+        .columns(["id", "conversation_id", "seq", "role", "content", "created_at", "tokens_in", "tokens_out", "model", "metadata"])
+        .expression((eb) =>
+          eb
+            .selectFrom("messages")
+            .where("conversation_id", "=", m.conversationId)
+            .select([
+              eb.val(m.id).as("id"),
+              eb.val(m.conversationId).as("conversation_id"),
+              sql<number>`coalesce(max(seq), 0) + 1`.as("seq"),
+              eb.val(m.role).as("role"),
+              eb.val(m.content).as("content"),
+              eb.val(createdAt).as("created_at"),
+              eb.val(m.tokensIn).as("tokens_in"),
+              eb.val(m.tokensOut).as("tokens_out"),
+              eb.val(m.model).as("model"),
+              eb.val(metadata).as("metadata"),
+            ]),
+        )
+        .execute();
       await trx
         .updateTable("conversations")
         .set({
@@ -101,8 +131,18 @@ export class SqlConversations implements ConversationStore {
         })
         .where("id", "=", m.conversationId)
         .execute();
-      return toMessage(row);
     });
+    return {
+      id: m.id,
+      conversationId: m.conversationId,
+      role: m.role,
+      content: m.content,
+      createdAt,
+      tokensIn: m.tokensIn,
+      tokensOut: m.tokensOut,
+      model: m.model,
+      metadata: fromJson(metadata),
+    };
   }
 
   async messages(conversationId: string, opts: { limit?: number; since?: number } = {}): Promise<MessageRecord[]> {

@@ -3,6 +3,7 @@ import { migrations } from "../migrations.js";
 import type { Database } from "../schema.js";
 import type { Store } from "../store.js";
 import { SqlChatSessions } from "./chat-sessions.js";
+import { SqlConfig } from "./config.js";
 import { SqlConversations } from "./conversations.js";
 import { SqlDocuments } from "./documents.js";
 import { SqlJobs } from "./jobs.js";
@@ -32,6 +33,7 @@ export class SqlStore implements Store {
   readonly chatSessions: SqlChatSessions;
   readonly workspaces: SqlWorkspaces;
   readonly pluginExecutions: SqlPluginExecutions;
+  readonly config: SqlConfig;
 
   constructor(protected readonly db: Kysely<Database>) {
     this.settings = new SqlSettings(db);
@@ -42,6 +44,7 @@ export class SqlStore implements Store {
     this.chatSessions = new SqlChatSessions(db);
     this.workspaces = new SqlWorkspaces(db);
     this.pluginExecutions = new SqlPluginExecutions(db);
+    this.config = new SqlConfig(db);
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
+import { TestClient } from "../../helpers/client.js";
+import { ask, assertError, connectTg, framesOf } from "./tg-client.js";
+
+describe("TrustGraph socket envelope", () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway();
+  });
+  after(() => gw.close());
+
+  it("answers {id, response, complete:true} to a global request without flow", async () => {
+    const client = await connectTg(gw);
+    client.send({ id: "req-123", service: "config", request: { operation: "list", type: "flow" } });
+    const frames = await framesOf(client, "req-123");
+    assert.deepEqual(frames, [{ id: "req-123", response: { version: frames[0]!.response.version, directory: ["default"] }, complete: true }]);
+    client.close();
+  });
+
+  it("ignores a flow given to a global service", async () => {
+    const client = await connectTg(gw);
+    const r = await ask(client, "config", { operation: "list", type: "flow" }, "no-such-flow");
+    assert.deepEqual(r.directory, ["default"]);
+    client.close();
+  });
+
+  it("answers every malformed frame with a final error and keeps the socket open", async () => {
+    const client = await connectTg(gw);
+    const cases: [unknown, unknown, string][] = [
+      ["not json", null, "error"],
+      [[1, 2], null, "error"],
+      [{ service: "config", request: {} }, null, "error"],
+      [{ id: "", service: "config", request: {} }, null, "error"],
+      [{ id: 7, service: "config", request: {} }, 7, "gateway-error"],
+      [{ id: "m1", request: {} }, "m1", "gateway-error"],
+      [{ id: "m2", service: "config" }, "m2", "gateway-error"],
+      [{ id: "m3", service: "config", request: "list" }, "m3", "gateway-error"],
+      [{ id: "m4", service: "config", flow: 5, request: {} }, "m4", "gateway-error"],
+      [{ id: "m5", service: "no-such-service", request: {} }, "m5", "unknown-service"],
+    ];
+    for (const [frame, id, type] of cases) {
+      client.send(frame);
+      const f = await client.next(() => true, 3000, `the answer to ${JSON.stringify(frame)}`);
+      assert.equal(f.id, id, `id of the answer to ${JSON.stringify(frame)}: ${JSON.stringify(f)}`);
+      assertError(f, type, `frame ${JSON.stringify(frame)}`);
+    }
+    client.ws.send(Buffer.from([1, 2, 3]));
+    assertError(await client.next(), "error", "a binary frame");
+    const bad = JSON.parse(JSON.stringify({ id: null, error: { type: "error", message: "Bad message" }, complete: true }));
+    client.send("{");
+    assert.deepEqual(await client.next(), bad, "the real server's Bad message");
+    assert.deepEqual((await ask(client, "config", { operation: "list", type: "flow" })).directory, ["default"], "the socket still serves");
+    client.close();
+  });
+
+  it("is served on its own port with --trustgraph-port, any path", async () => {
+    const own = await startTestGateway({ trustgraph: { port: 0 } });
+    try {
+      const port = own.server.dedicatedPorts.get("trustgraph");
+      assert.ok(port && port !== own.port, `a dedicated port: ${port}`);
+      for (const path of ["/api/v1/socket", "/"]) {
+        const client = await TestClient.connect(`ws://127.0.0.1:${port}${path}`);
+        assert.deepEqual((await ask(client, "config", { operation: "list", type: "flow" })).directory, ["default"], `served on ${path}`);
+        client.close();
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("takes frames up to trustgraph.maxFrameBytes, far above the common limit, and closes 1009 beyond", async () => {
+    const small = await startTestGateway({ limits: { maxFrameBytes: 64 * 1024 }, trustgraph: { maxFrameBytes: 512 * 1024 } });
+    try {
+      const client = await TestClient.connect(small.wsUrl("/api/v1/socket"));
+      const big = "x".repeat(300 * 1024);
+      const r = await ask(client, "config", { operation: "put", values: [{ type: "blob", key: "b", value: big }] });
+      assert.equal(typeof r.version, "number", "a 300 KiB frame is accepted on the TrustGraph socket");
+      client.send({ id: "huge", service: "config", request: { operation: "put", values: [{ type: "blob", key: "c", value: "y".repeat(600 * 1024) }] } });
+      assert.equal((await client.waitClosed()).code, 1009, "beyond the TrustGraph limit: close 1009");
+      const other = await TestClient.connect(small.wsUrl("/ws", { token: await small.token("ann") }));
+      other.send({ type: "x", pad: "z".repeat(100 * 1024) });
+      assert.equal((await other.waitClosed()).code, 1009, "other dialects keep limits.maxFrameBytes");
+    } finally {
+      await small.close();
+    }
+  });
+});
