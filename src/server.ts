@@ -16,13 +16,17 @@ import type { Store } from "./engines/store/store.js";
 import { createHttpApp } from "./http/app.js";
 import { ChatSessionService } from "./services/chat-sessions.js";
 import { ChatService } from "./services/chat/service.js";
+import { CollectionService } from "./services/collections.js";
 import { ConfigService } from "./services/config.js";
 import type { AppContext } from "./services/context.js";
 import { DocumentService } from "./services/documents.js";
 import { FlowService } from "./services/flows.js";
 import { JobService } from "./services/jobs.js";
+import { KnowledgeService } from "./services/knowledge.js";
+import { LibraryService } from "./services/library.js";
 import { NotificationService } from "./services/notifications.js";
 import { PluginExecutionService } from "./services/plugin-executions.js";
+import { TriplesService } from "./services/triples.js";
 import { WorkspaceService } from "./services/workspaces.js";
 import { TransportServer } from "./transport/server.js";
 
@@ -89,6 +93,8 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
   const config = new ConfigService(store.config);
   const flows = new FlowService(config);
   await flows.ensureDefaults();
+  const triples = new TriplesService(store.triples);
+  const library = new LibraryService(documents, store.processing, store.collections, triples);
   const context: AppContext = {
     options,
     hub,
@@ -106,6 +112,10 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     sessions: new ChatSessionService(store.chatSessions, store.conversations, broker, chat, policy),
     workspaces: new WorkspaceService(store.workspaces, broker, policy),
     pluginExecutions: new PluginExecutionService(store.pluginExecutions, broker),
+    triples,
+    library,
+    collections: new CollectionService(store.collections, triples, library),
+    knowledge: new KnowledgeService(store.knowledgeCores, triples, store.collections),
     config,
     flows,
   };

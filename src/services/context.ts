@@ -1,12 +1,16 @@
 import type { GatewayContext } from "../core/context.js";
 import type { ChatSessionService } from "./chat-sessions.js";
 import type { ChatService } from "./chat/service.js";
+import type { CollectionService } from "./collections.js";
 import type { ConfigService } from "./config.js";
 import type { DocumentService } from "./documents.js";
 import type { FlowService } from "./flows.js";
 import type { JobService } from "./jobs.js";
+import type { KnowledgeService } from "./knowledge.js";
+import type { LibraryService } from "./library.js";
 import type { NotificationService } from "./notifications.js";
 import type { PluginExecutionService } from "./plugin-executions.js";
+import type { TriplesService } from "./triples.js";
 import type { WorkspaceService } from "./workspaces.js";
 
 /** The core plus the domain services: what dialects and REST routes are given. */
@@ -21,6 +25,14 @@ export interface AppContext extends GatewayContext {
   readonly workspaces: WorkspaceService;
   /** Plugin executions and their debug events (Nadoo's plugin debug console). */
   readonly pluginExecutions: PluginExecutionService;
+  /** Triples of every collection (TrustGraph `triples`, graph-rag). */
+  readonly triples: TriplesService;
+  /** TrustGraph's library over `documents`: owners, kinds, processings, collection membership. */
+  readonly library: LibraryService;
+  /** Collections and their metadata; deleting one removes its triples and document membership. */
+  readonly collections: CollectionService;
+  /** Knowledge cores: stored triples and graph embeddings, loadable into collections. */
+  readonly knowledge: KnowledgeService;
   /** TrustGraph's configuration (`config` service; prompt templates, blueprints and flows live in it). */
   readonly config: ConfigService;
   /** TrustGraph's flow blueprints and started flows (`flow` service; what flow-hosted calls run in). */

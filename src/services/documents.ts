@@ -32,6 +32,14 @@ export const documentView = (d: DocumentRecord): DocumentView => ({
 });
 
 /**
+ * Whether a document's content is text to index. A document whose metadata says `encoding: "base64"`
+ * holds bytes (a PDF added through TrustGraph's librarian): it is stored and listed but never searched,
+ * since livegate extracts no text from such formats.
+ */
+export const isSearchable = (metadata: unknown): boolean =>
+  !(typeof metadata === "object" && metadata !== null && (metadata as { encoding?: unknown }).encoding === "base64");
+
+/**
  * Words too common to say what a question is about (English and Russian). They are neither indexed nor
  * searched, so "What is the capital of France?" does not match every document that contains "the".
  */
@@ -113,10 +121,13 @@ export class DocumentService {
     return this.docs.size;
   }
 
-  /** Best matches first. */
-  search(query: string, limit = 5): DocumentHit[] {
+  /**
+   * Best matches first. `filter`, when given, keeps only the documents it accepts, before `limit` is
+   * applied (TrustGraph's document-rag uses it to search one collection).
+   */
+  search(query: string, limit = 5, filter?: (id: string) => boolean): DocumentHit[] {
     return this.index
-      .search(query)
+      .search(query, filter ? { filter: (r) => filter(String(r.id)) } : {})
       .slice(0, limit)
       .flatMap((r) => {
         const d = this.docs.get(String(r.id));
@@ -126,7 +137,7 @@ export class DocumentService {
 
   private indexDoc(d: DocumentRecord): void {
     if (this.index.has(d.id)) this.index.discard(d.id);
-    this.index.add({ id: d.id, title: d.title, content: d.content });
+    if (isSearchable(d.metadata)) this.index.add({ id: d.id, title: d.title, content: d.content });
     this.docs.set(d.id, d);
   }
 }

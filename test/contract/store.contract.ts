@@ -165,5 +165,70 @@ export function storeContract(engine: string, open: () => Promise<Store>): void 
       assert.deepEqual(last[1]!.data, { result: 42 });
       assert.equal(await store.pluginExecutions.append(uid("missing"), { type: "log", data: null }), undefined);
     });
+
+    it("stores triples once per source and matches every pattern shape from its indexes", async () => {
+      const c = uid("coll");
+      const i = (value: string) => ({ value, kind: "i" as const });
+      const rows = [
+        { s: i("urn:a"), p: i("urn:knows"), o: i("urn:b") },
+        { s: i("urn:a"), p: i("urn:name"), o: { value: "A", kind: "l" as const } },
+        { s: i("urn:b"), p: i("urn:knows"), o: i("urn:c") },
+      ];
+      assert.equal(await store.triples.add(c, "src1", rows), 3);
+      assert.equal(await store.triples.add(c, "src2", rows.slice(0, 1)), 1, "the same triple from another source is a new row");
+      const shape = async (pattern: Parameters<Store["triples"]["match"]>[1]) => (await store.triples.match(c, pattern, 10)).length;
+      assert.equal(await shape({}), 3, "distinct triples");
+      assert.equal(await shape({ s: i("urn:a") }), 2);
+      assert.equal(await shape({ p: i("urn:knows") }), 2);
+      assert.equal(await shape({ o: i("urn:c") }), 1);
+      assert.equal(await shape({ s: i("urn:a"), p: i("urn:knows") }), 1);
+      assert.equal(await shape({ p: i("urn:knows"), o: i("urn:c") }), 1);
+      assert.equal(await shape({ s: i("urn:a"), o: { value: "A" } }), 1);
+      assert.equal(await shape({ s: i("urn:a"), p: i("urn:name"), o: { value: "A", kind: "i" } }), 0, "kinds must match when given");
+      assert.equal((await store.triples.match(c, {}, 1)).length, 1, "limit");
+      assert.deepEqual((await store.triples.containing(c, "URN:C", 10)).map((t) => t.o.value), ["urn:c"], "case-insensitive substring");
+      assert.equal(await store.triples.removeSource("src1", c), 3);
+      assert.equal(await shape({}), 1, "src2's triple stays");
+      assert.equal(await store.triples.removeCollection(c), 1);
+      assert.ok(!(await store.triples.collections()).includes(c));
+    });
+
+    it("appends to a knowledge core and pages its triples and entities in order", async () => {
+      const id = uid("core");
+      const t = (n: number) => ({ s: { value: `urn:${n}`, kind: "i" as const }, p: { value: "urn:p", kind: "i" as const }, o: { value: String(n), kind: "l" as const } });
+      const first = await store.knowledgeCores.append("alice", id, { collection: "c", triples: [t(1), t(2)], entities: [] });
+      assert.equal(first.collection, "c");
+      await store.knowledgeCores.append("alice", id, { triples: [t(3)], entities: [{ entity: { value: "urn:1", kind: "i" }, vectors: [[1, 2]] }] });
+      const p1 = await store.knowledgeCores.triples("alice", id, 0, 2);
+      assert.deepEqual(p1.items.map((x) => x.o.value), ["1", "2"]);
+      assert.ok(p1.next !== undefined, "a next page");
+      const p2 = await store.knowledgeCores.triples("alice", id, p1.next!, 2);
+      assert.deepEqual([p2.items.map((x) => x.o.value), p2.next], [["3"], undefined]);
+      assert.deepEqual((await store.knowledgeCores.entities("alice", id, 0, 5)).items, [{ entity: { value: "urn:1", kind: "i" }, vectors: [[1, 2]] }]);
+      assert.ok((await store.knowledgeCores.list("alice")).includes(id));
+      assert.equal(await store.knowledgeCores.get("bob", id), undefined, "cores are per user");
+      assert.equal(await store.knowledgeCores.remove("alice", id), true);
+      assert.equal(await store.knowledgeCores.remove("alice", id), false);
+      assert.deepEqual((await store.knowledgeCores.triples("alice", id, 0, 5)).items, []);
+    });
+
+    it("creates collections once, updates their given fields, and keeps processings", async () => {
+      const c = uid("coll");
+      await store.collections.ensure(c, "alice");
+      await store.collections.ensure(c, "bob");
+      assert.equal((await store.collections.get(c))?.user, "alice", "the first writer creates it");
+      const up = await store.collections.upsert({ collection: c, user: "alice", name: "N", tags: ["x"] });
+      assert.deepEqual([up.name, up.description, up.tags], ["N", "", ["x"]]);
+      assert.ok((await store.collections.list("alice")).some((r) => r.collection === c));
+      const pid = uid("proc");
+      const proc = { id: pid, documentId: "d1", user: "alice", flow: "default", collection: c, tags: ["t"], time: 7 };
+      assert.equal(await store.processing.create(proc), true);
+      assert.equal(await store.processing.create(proc), false, "an id is used once");
+      assert.deepEqual({ ...(await store.processing.get(pid))!, createdAt: 0 }, { ...proc, createdAt: 0 });
+      assert.deepEqual((await store.processing.inCollection(c)).map((p) => p.id), [pid]);
+      assert.equal(await store.processing.removeCollection(c), 1);
+      assert.equal(await store.collections.remove(c), true);
+      assert.equal(await store.collections.remove(c), false);
+    });
   });
 }

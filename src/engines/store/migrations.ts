@@ -163,4 +163,80 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0005_knowledge": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Triples: the primary key starts with (collection, s, p, o), which serves s, sp and spo patterns;
+      // the two indexes serve p/po and o/os, so no pattern scans the whole table.
+      await db.schema
+        .createTable("triples")
+        .addColumn("collection", "varchar(255)", (c) => c.notNull())
+        .addColumn("s", "text", (c) => c.notNull())
+        .addColumn("s_kind", "varchar(1)", (c) => c.notNull())
+        .addColumn("p", "text", (c) => c.notNull())
+        .addColumn("p_kind", "varchar(1)", (c) => c.notNull())
+        .addColumn("o", "text", (c) => c.notNull())
+        .addColumn("o_kind", "varchar(1)", (c) => c.notNull())
+        .addColumn("source", "varchar(600)", (c) => c.notNull())
+        .addPrimaryKeyConstraint("triples_pk", ["collection", "s", "p", "o", "s_kind", "p_kind", "o_kind", "source"])
+        .execute();
+      await db.schema.createIndex("triples_po_idx").on("triples").columns(["collection", "p", "o"]).execute();
+      await db.schema.createIndex("triples_os_idx").on("triples").columns(["collection", "o", "s"]).execute();
+      await db.schema.createIndex("triples_source_idx").on("triples").columns(["source", "collection"]).execute();
+      await db.schema
+        .createTable("kg_cores")
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("id", "varchar(255)", (c) => c.notNull())
+        .addColumn("collection", "varchar(255)")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("kg_cores_pk", ["user_id", "id"])
+        .execute();
+      await db.schema
+        .createTable("kg_core_triples")
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("core_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("s", "text", (c) => c.notNull())
+        .addColumn("s_kind", "varchar(1)", (c) => c.notNull())
+        .addColumn("p", "text", (c) => c.notNull())
+        .addColumn("p_kind", "varchar(1)", (c) => c.notNull())
+        .addColumn("o", "text", (c) => c.notNull())
+        .addColumn("o_kind", "varchar(1)", (c) => c.notNull())
+        .addPrimaryKeyConstraint("kg_core_triples_pk", ["user_id", "core_id", "seq"])
+        .execute();
+      await db.schema
+        .createTable("kg_core_entities")
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("core_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("entity", "text", (c) => c.notNull())
+        .addColumn("entity_kind", "varchar(1)", (c) => c.notNull())
+        .addColumn("vectors", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("kg_core_entities_pk", ["user_id", "core_id", "seq"])
+        .execute();
+      await db.schema
+        .createTable("collections")
+        .addColumn("collection", "varchar(255)", (c) => c.primaryKey())
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("tags", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("library_processing")
+        .addColumn("id", "varchar(255)", (c) => c.primaryKey())
+        .addColumn("document_id", "varchar(128)", (c) => c.notNull())
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("flow", "varchar(255)", (c) => c.notNull())
+        .addColumn("collection", "varchar(255)", (c) => c.notNull())
+        .addColumn("tags", "text", (c) => c.notNull())
+        .addColumn("time", "bigint", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("library_processing_document_idx").on("library_processing").columns(["document_id"]).execute();
+      await db.schema.createIndex("library_processing_collection_idx").on("library_processing").columns(["collection"]).execute();
+    },
+  },
 };

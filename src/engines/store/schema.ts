@@ -134,6 +134,79 @@ export interface ConfigVersionTable {
   version: number;
 }
 
+/** A stored triple of a collection (TrustGraph `triples`, graph-rag). Terms are a value and a kind. */
+export interface TriplesTable {
+  collection: string;
+  s: string;
+  /** `i` IRI, `l` literal, `b` blank node. */
+  s_kind: string;
+  p: string;
+  p_kind: string;
+  o: string;
+  o_kind: string;
+  /** Where the triple came from (`core:{user}:{id}`, `doc:{id}`), so unloading removes exactly it. */
+  source: string;
+}
+
+/** A knowledge core: a named, per-user set of triples and graph embeddings, loadable into collections. */
+export interface KgCoresTable {
+  user_id: string;
+  id: string;
+  /** The collection named by the core's metadata when it was put, if any. */
+  collection: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KgCoreTriplesTable {
+  user_id: string;
+  core_id: string;
+  /** Insertion order within the core. */
+  seq: number;
+  s: string;
+  s_kind: string;
+  p: string;
+  p_kind: string;
+  o: string;
+  o_kind: string;
+}
+
+export interface KgCoreEntitiesTable {
+  user_id: string;
+  core_id: string;
+  seq: number;
+  entity: string;
+  entity_kind: string;
+  /** JSON: number[][] */
+  vectors: string;
+}
+
+/** Metadata of a collection (TrustGraph `collection-management`). */
+export interface CollectionsTable {
+  collection: string;
+  user_id: string;
+  name: string;
+  description: string;
+  /** JSON: string[] */
+  tags: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A started processing of a library document into a collection (TrustGraph librarian). */
+export interface LibraryProcessingTable {
+  id: string;
+  document_id: string;
+  user_id: string;
+  flow: string;
+  collection: string;
+  /** JSON: string[] */
+  tags: string;
+  /** The client's `time` (seconds since the epoch in TrustGraph's clients). */
+  time: number;
+  created_at: number;
+}
+
 export interface Database {
   config_entries: ConfigEntriesTable;
   config_version: ConfigVersionTable;
@@ -150,4 +223,10 @@ export interface Database {
   workspace_members: WorkspaceMembersTable;
   plugin_executions: PluginExecutionsTable;
   plugin_events: PluginEventsTable;
+  triples: TriplesTable;
+  kg_cores: KgCoresTable;
+  kg_core_triples: KgCoreTriplesTable;
+  kg_core_entities: KgCoreEntitiesTable;
+  collections: CollectionsTable;
+  library_processing: LibraryProcessingTable;
 }

@@ -259,6 +259,143 @@ export interface ConfigStore {
   change(put: readonly ConfigEntry[], remove: readonly ConfigKey[]): Promise<number>;
 }
 
+/** Kind of an RDF term: `i` IRI, `l` literal, `b` blank node. */
+export type TermKind = "i" | "l" | "b";
+
+/** An RDF term as stored: its value (IRI, literal text or blank node id) and its kind. */
+export interface TermRecord {
+  value: string;
+  kind: TermKind;
+}
+
+export interface TripleRecord {
+  s: TermRecord;
+  p: TermRecord;
+  o: TermRecord;
+}
+
+/** A term in a query: the value, and the kind only when it must match too. */
+export interface TermPattern {
+  value: string;
+  kind?: TermKind | undefined;
+}
+
+/** A triple pattern: absent positions match anything. */
+export interface TriplePattern {
+  s?: TermPattern | undefined;
+  p?: TermPattern | undefined;
+  o?: TermPattern | undefined;
+}
+
+/**
+ * The triples of every collection. A triple is stored once per source (`core:{user}:{id}`, `doc:{id}`),
+ * so unloading one source never removes what another brought; queries return each triple once.
+ */
+export interface TripleStore {
+  /** Adds triples of `source` to `collection` (already present ones are kept); returns how many were new. */
+  add(collection: string, source: string, triples: readonly TripleRecord[]): Promise<number>;
+  /** Distinct triples matching the pattern, at most `limit`, ordered by s, p, o or by the index used. */
+  match(collection: string, pattern: TriplePattern, limit: number): Promise<TripleRecord[]>;
+  /** Triples whose subject or object contains `text` (case-insensitive), at most `limit`. */
+  containing(collection: string, text: string, limit: number): Promise<TripleRecord[]>;
+  /** Removes the triples `source` brought, in one collection or all; returns how many rows went. */
+  removeSource(source: string, collection?: string): Promise<number>;
+  /** Removes every triple of a collection; returns how many rows went. */
+  removeCollection(collection: string): Promise<number>;
+  /** Collections that hold triples, by name. */
+  collections(): Promise<string[]>;
+}
+
+/** A knowledge core's header. */
+export interface KnowledgeCoreRecord {
+  user: string;
+  id: string;
+  /** The collection the core's metadata named when it was put, if any. */
+  collection: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An entity of a core's graph embeddings and its vectors. */
+export interface EntityEmbeddingRecord {
+  entity: TermRecord;
+  vectors: number[][];
+}
+
+/** One page of a core's stored triples or entities, and where the next page starts. */
+export interface CorePage<T> {
+  items: T[];
+  /** Pass as `after` to read the next page; undefined when this page was the last. */
+  next: number | undefined;
+}
+
+export interface KnowledgeCoreStore {
+  /** Appends triples and entities to a core (created if absent) in one transaction. */
+  append(
+    user: string,
+    id: string,
+    part: { collection?: string | undefined; triples: readonly TripleRecord[]; entities: readonly EntityEmbeddingRecord[] },
+  ): Promise<KnowledgeCoreRecord>;
+  get(user: string, id: string): Promise<KnowledgeCoreRecord | undefined>;
+  /** A user's core ids, sorted. */
+  list(user: string): Promise<string[]>;
+  /** Triples in insertion order, `limit` per page, after position `after` (0 for the first page). */
+  triples(user: string, id: string, after: number, limit: number): Promise<CorePage<TripleRecord>>;
+  entities(user: string, id: string, after: number, limit: number): Promise<CorePage<EntityEmbeddingRecord>>;
+  /** Removes a core with its triples and entities; false if there was none. */
+  remove(user: string, id: string): Promise<boolean>;
+}
+
+/** A collection's metadata. */
+export interface CollectionRecord {
+  collection: string;
+  /** The user who created it. */
+  user: string;
+  name: string;
+  description: string;
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CollectionStore {
+  /** Creates or updates; fields left undefined keep their stored value (or are empty on create). */
+  upsert(c: { collection: string; user: string; name?: string | undefined; description?: string | undefined; tags?: readonly string[] | undefined }): Promise<CollectionRecord>;
+  /** Creates the collection with empty metadata unless it exists (first writer wins). */
+  ensure(collection: string, user: string): Promise<void>;
+  get(collection: string): Promise<CollectionRecord | undefined>;
+  /** Every collection, or a user's, sorted by name. */
+  list(user?: string): Promise<CollectionRecord[]>;
+  remove(collection: string): Promise<boolean>;
+}
+
+/** A processing of a library document into a collection. */
+export interface ProcessingRecord {
+  id: string;
+  documentId: string;
+  user: string;
+  flow: string;
+  collection: string;
+  tags: string[];
+  time: number;
+  createdAt: number;
+}
+
+export interface ProcessingStore {
+  /** Stores a processing; false if its id is taken. */
+  create(p: Omit<ProcessingRecord, "createdAt">): Promise<boolean>;
+  get(id: string): Promise<ProcessingRecord | undefined>;
+  /** Every processing, or a user's, oldest first. */
+  list(user?: string): Promise<ProcessingRecord[]>;
+  /** Processings of one collection, oldest first. */
+  inCollection(collection: string): Promise<ProcessingRecord[]>;
+  remove(id: string): Promise<boolean>;
+  /** Removes every processing of a document; returns how many went. */
+  removeDocument(documentId: string): Promise<number>;
+  /** Removes every processing into a collection; returns how many went. */
+  removeCollection(collection: string): Promise<number>;
+}
+
 /** The whole store, one part per domain. */
 export interface Store {
   readonly settings: SettingsStore;
@@ -269,6 +406,10 @@ export interface Store {
   readonly chatSessions: ChatSessionStore;
   readonly workspaces: WorkspaceStore;
   readonly pluginExecutions: PluginExecutionStore;
+  readonly triples: TripleStore;
+  readonly knowledgeCores: KnowledgeCoreStore;
+  readonly collections: CollectionStore;
+  readonly processing: ProcessingStore;
   /** TrustGraph's `config` service (and the flows and blueprints kept in it). */
   readonly config: ConfigStore;
   /** Resolves when the database answers (for `/readyz`). */

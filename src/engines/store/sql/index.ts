@@ -3,13 +3,17 @@ import { migrations } from "../migrations.js";
 import type { Database } from "../schema.js";
 import type { Store } from "../store.js";
 import { SqlChatSessions } from "./chat-sessions.js";
+import { SqlCollections } from "./collections.js";
 import { SqlConfig } from "./config.js";
 import { SqlConversations } from "./conversations.js";
 import { SqlDocuments } from "./documents.js";
 import { SqlJobs } from "./jobs.js";
+import { SqlKnowledgeCores } from "./knowledge-cores.js";
 import { SqlNotifications } from "./notifications.js";
 import { SqlPluginExecutions } from "./plugin-executions.js";
+import { SqlProcessing } from "./processing.js";
 import { SqlSettings } from "./settings.js";
+import { SqlTriples } from "./triples.js";
 import { SqlWorkspaces } from "./workspaces.js";
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
@@ -33,6 +37,10 @@ export class SqlStore implements Store {
   readonly chatSessions: SqlChatSessions;
   readonly workspaces: SqlWorkspaces;
   readonly pluginExecutions: SqlPluginExecutions;
+  readonly triples: SqlTriples;
+  readonly knowledgeCores: SqlKnowledgeCores;
+  readonly collections: SqlCollections;
+  readonly processing: SqlProcessing;
   readonly config: SqlConfig;
 
   constructor(protected readonly db: Kysely<Database>) {
@@ -44,6 +52,10 @@ export class SqlStore implements Store {
     this.chatSessions = new SqlChatSessions(db);
     this.workspaces = new SqlWorkspaces(db);
     this.pluginExecutions = new SqlPluginExecutions(db);
+    this.triples = new SqlTriples(db);
+    this.knowledgeCores = new SqlKnowledgeCores(db);
+    this.collections = new SqlCollections(db);
+    this.processing = new SqlProcessing(db);
     this.config = new SqlConfig(db);
   }
 
