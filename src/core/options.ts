@@ -103,6 +103,15 @@ const chatSchema = z
     /** Earlier messages of a session sent with each query. @default 20 */
     contextMessages: z.number().int().min(0).default(20),
     scenarios: z.array(scenarioSchema).min(1).default(DEFAULT_SCENARIOS),
+    /**
+     * Embeddings model of an OpenAI-compatible server (e.g. `text-embedding-3-small`); unset = no embeddings
+     * (TrustGraph's `embeddings` service answers `not-configured`).
+     */
+    embeddingsModel: z.string().min(1).optional(),
+    /** Server for embeddings. @default chat.baseUrl */
+    embeddingsBaseUrl: z.url().optional(),
+    /** API key for the embeddings server. @default chat.apiKey */
+    embeddingsApiKey: z.string().optional(),
     /** Price per 1,000 tokens by model name, for cost tracking. @default {} */
     prices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict()).default({}),
   })

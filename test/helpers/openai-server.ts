@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
+import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
 
 /**
  * A local stand-in for an OpenAI-compatible server (the hosted API cannot run in tests). It speaks the
@@ -12,6 +13,11 @@ import type { ChatCompletionChunk, ChatCompletionCreateParams } from "openai/res
  * the format cannot drift from what the SDK parses.
  *
  * Each request takes the next scripted reply (`script`), or the default one (`setDefault`).
+ *
+ * `POST /v1/embeddings` answers OpenAI's `CreateEmbeddingResponse` (`{object:"list", data:[{object:
+ * "embedding", index, embedding}], model, usage}`), floats or base64 of little-endian float32 as
+ * `encoding_format` asks; each vector is `embeddingOf(text)`, so tests can assert exact values. Embeddings
+ * requests are recorded in `embeddingRequests` and scripted with `scriptEmbeddings`.
  */
 
 /** OpenAI's error object, as sent in `{"error": …}`. */
@@ -57,6 +63,35 @@ export interface RecordedRequest {
   abortedByClient: boolean;
 }
 
+/** How to answer one embeddings request. */
+export interface ScriptedEmbeddingsReply {
+  /** Answer with this HTTP status and `error` body instead of vectors. */
+  status?: number;
+  error?: OpenAIErrorBody;
+  /** Send nothing at all until the client gives up (or aborts). */
+  hang?: true;
+}
+
+/** An embeddings request livegate sent. */
+export interface RecordedEmbeddingsRequest {
+  headers: IncomingHttpHeaders;
+  body: EmbeddingCreateParams;
+  /** Resolves when the connection of this request is closed (by either side). */
+  closed: Promise<void>;
+  abortedByClient: boolean;
+}
+
+/** Length of the test server's vectors. */
+export const EMBEDDING_DIMENSIONS = 4;
+
+/**
+ * The test server's vector for a text: [length, code of the first character, words, 0.5], so a test can
+ * say exactly which vector belongs to which text.
+ */
+export function embeddingOf(text: string): number[] {
+  return [text.length, text.codePointAt(0) ?? 0, text.split(/\s+/u).filter(Boolean).length, 0.5];
+}
+
 /** Real error bodies, as api.openai.com sends them. */
 export const OPENAI_ERRORS = {
   invalidApiKey: (shownKey: string): OpenAIErrorBody => ({
@@ -89,6 +124,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class OpenAITestServer {
   readonly requests: RecordedRequest[] = [];
+  readonly embeddingRequests: RecordedEmbeddingsRequest[] = [];
+  private readonly embeddingsQueue: ScriptedEmbeddingsReply[] = [];
   private readonly queue: ScriptedReply[] = [];
   private fallback: ScriptedReply = {};
   private waiters: (() => void)[] = [];
@@ -119,6 +156,11 @@ export class OpenAITestServer {
     this.queue.push(...replies);
   }
 
+  /** Queues replies for the next embeddings requests, in order (the default answers with vectors). */
+  scriptEmbeddings(...replies: ScriptedEmbeddingsReply[]): void {
+    this.embeddingsQueue.push(...replies);
+  }
+
   /** The reply for requests with nothing queued. */
   setDefault(reply: ScriptedReply): void {
     this.fallback = reply;
@@ -131,12 +173,25 @@ export class OpenAITestServer {
     return r;
   }
 
-  /** Waits until `n` requests have arrived. */
-  async waitForRequests(n: number, timeoutMs = 2000): Promise<void> {
+  /** Waits until `n` chat requests have arrived. */
+  waitForRequests(n: number, timeoutMs = 2000): Promise<void> {
+    return this.waitUntil(() => this.requests.length >= n, () => `the OpenAI test server got ${this.requests.length} requests, expected ${n} within ${timeoutMs} ms`, timeoutMs);
+  }
+
+  /** Waits until `n` embeddings requests have arrived. */
+  waitForEmbeddingRequests(n: number, timeoutMs = 2000): Promise<void> {
+    return this.waitUntil(
+      () => this.embeddingRequests.length >= n,
+      () => `the OpenAI test server got ${this.embeddingRequests.length} embeddings requests, expected ${n} within ${timeoutMs} ms`,
+      timeoutMs,
+    );
+  }
+
+  private async waitUntil(done: () => boolean, failure: () => string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.requests.length < n) {
+    while (!done()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the OpenAI test server got ${this.requests.length} requests, expected ${n} within ${timeoutMs} ms`);
+      if (left <= 0) throw new Error(failure());
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -145,6 +200,12 @@ export class OpenAITestServer {
         });
       });
     }
+  }
+
+  private notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
   }
 
   /** Closes the server and every open connection (hanging streams included). */
@@ -164,6 +225,7 @@ export class OpenAITestServer {
     } catch {
       return this.sendError(res, 400, { message: "We could not parse the JSON body of your request.", type: "invalid_request_error", param: null, code: null });
     }
+    if (req.method === "POST" && req.url === "/v1/embeddings") return this.embeddings(req, res, body as unknown as EmbeddingCreateParams);
     const record: RecordedRequest = {
       method: req.method ?? "",
       path: req.url ?? "",
@@ -176,9 +238,7 @@ export class OpenAITestServer {
       if (!res.writableFinished) record.abortedByClient = true;
     });
     this.requests.push(record);
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    this.notify();
 
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
       return this.sendError(res, 404, { message: `Invalid URL (${req.method} ${req.url})`, type: "invalid_request_error", param: null, code: null });
@@ -242,6 +302,39 @@ export class OpenAITestServer {
       send(chunk([], { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens }));
     }
     if (!res.destroyed) res.end("data: [DONE]\n\n");
+  }
+
+  private embeddings(req: IncomingMessage, res: ServerResponse, body: EmbeddingCreateParams): void {
+    const record: RecordedEmbeddingsRequest = {
+      headers: req.headers,
+      body,
+      closed: new Promise((resolve) => res.once("close", () => resolve())),
+      abortedByClient: false,
+    };
+    res.once("close", () => {
+      if (!res.writableFinished) record.abortedByClient = true;
+    });
+    this.embeddingRequests.push(record);
+    this.notify();
+    const reply = this.embeddingsQueue.shift() ?? {};
+    if (reply.status !== undefined) return this.sendError(res, reply.status, reply.error ?? OPENAI_ERRORS.server());
+    if (reply.hang) return;
+    const inputs = typeof body.input === "string" ? [body.input] : body.input;
+    if (!Array.isArray(inputs) || inputs.some((x) => typeof x !== "string" || x === "")) {
+      return this.sendError(res, 400, { message: "'input' : input must be a non-empty string or an array of non-empty strings", type: "invalid_request_error", param: "input", code: null });
+    }
+    const texts = inputs as string[];
+    const encode = (v: number[]): number[] =>
+      body.encoding_format === "base64" ? (Buffer.from(new Float32Array(v).buffer).toString("base64") as unknown as number[]) : v;
+    const tokens = texts.reduce((n, t) => n + Math.max(1, Math.ceil(t.length / 4)), 0);
+    const response: CreateEmbeddingResponse = {
+      object: "list",
+      data: texts.map((t, index) => ({ object: "embedding", index, embedding: encode(embeddingOf(t)) })),
+      model: body.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(response));
   }
 
   private sendError(res: ServerResponse, status: number, error: OpenAIErrorBody, headers: Record<string, string> = {}): void {

@@ -1,5 +1,5 @@
 import { setImmediate as nextTick } from "node:timers/promises";
-import type { ChatMessage, ChatProvider, ChatSource, ProviderEvent, ProviderRequest } from "./provider.js";
+import type { ChatMessage, ChatProvider, ChatSource, ContextPassage, ProviderEvent, ProviderRequest } from "./provider.js";
 
 /** A search hit, as the embedded engine needs it. */
 export interface DocumentHit {
@@ -31,6 +31,8 @@ const TEXT = {
       "Try other words, load more documents with POST /api/v1/documents, or configure a real model with LIVEGATE_LLM_BASE_URL.",
     from: (title: string) => `From "${title}": `,
     intro: "Here is what the loaded documents say (built-in engine, extractive answer):\n",
+    noPassages: (q: string) => `I am livegate's built-in engine. Nothing that was found matches "${q}", so I cannot answer from it.`,
+    passagesIntro: "Here is what the sources say (built-in engine, extractive answer):\n",
   },
   ru: {
     empty:
@@ -42,6 +44,8 @@ const TEXT = {
       "Попробуйте другие слова, загрузите документы через POST /api/v1/documents или настройте модель через LIVEGATE_LLM_BASE_URL.",
     from: (title: string) => `Из «${title}»: `,
     intro: "Вот что сказано в загруженных документах (встроенный движок, извлечённый ответ):\n",
+    noPassages: (q: string) => `Я встроенный движок livegate. В найденном нет ничего по запросу «${q}», поэтому ответить по нему я не могу.`,
+    passagesIntro: "Вот что сказано в источниках (встроенный движок, извлечённый ответ):\n",
   },
 } as const;
 
@@ -60,6 +64,19 @@ function splitSentences(text: string): string[] {
 }
 
 /**
+ * The question's words worth matching in the passages: three letters or more, present in some sentence,
+ * and (with four sentences or more) not in more than half of them.
+ */
+function derivedTerms(question: string, passages: readonly ContextPassage[]): string[] {
+  const sentences = passages.flatMap((p) => splitSentences(p.text)).map(wordsOf);
+  return [...wordsOf(question)].filter((w) => {
+    if ([...w].length < 3) return false;
+    const df = sentences.filter((s) => s.has(w)).length;
+    return df > 0 && (sentences.length < 4 || df <= sentences.length / 2);
+  });
+}
+
+/**
  * The built-in engine: no network, no model. It searches the loaded documents and answers with the
  * sentences that match the question best, streamed word by word, with its sources. It says plainly
  * what it is and how to configure a real model.
@@ -74,7 +91,7 @@ export class EmbeddedProvider implements ChatProvider {
     const lang = req.language ?? "en";
     const users = req.messages.filter((m) => m.role === "user");
     const question = users.at(-1)?.content ?? "";
-    const { answer, sources } = this.answer(question, users.slice(0, -1), lang);
+    const { answer, sources } = req.passages ? this.fromPassages(question, req.passages, lang) : this.answer(question, users.slice(0, -1), lang);
     if (sources.length > 0) yield { type: "sources", sources };
     let completion = 0;
     for (const token of answer.match(/\S+\s*/gu) ?? []) {
@@ -101,7 +118,32 @@ export class EmbeddedProvider implements ChatProvider {
       if (hits.length === 0 || (withContext[0]?.score ?? 0) > (hits[0]?.score ?? 0)) hits = withContext;
     }
     if (hits.length === 0) return { answer: t.nothing(question, this.documents.count), sources: [] };
+    return this.extract(hits, t.intro, lang);
+  }
 
+  /**
+   * The extractive answer over passages the caller retrieved (TrustGraph's document-rag, graph-rag,
+   * agent): the same sentence picking as for its own search. A passage without matched terms gets the
+   * question's words that occur in the passages, minus words of one or two letters and words that occur
+   * in most sentences (they say nothing about what is asked: "the", "what").
+   */
+  private fromPassages(question: string, passages: readonly ContextPassage[], lang: "en" | "ru"): { answer: string; sources: ChatSource[] } {
+    const t = TEXT[lang];
+    if (passages.length === 0) return { answer: t.noPassages(question), sources: [] };
+    const derived = derivedTerms(question, passages);
+    const hits: DocumentHit[] = passages.map((p, i) => ({
+      id: p.id,
+      title: p.title,
+      content: p.text,
+      score: p.score ?? 1 / (i + 1),
+      terms: p.terms ? [...p.terms] : derived,
+    }));
+    return this.extract(hits, t.passagesIntro, lang);
+  }
+
+  /** The best sentences of the hits, each prefixed with its title, and the hits they came from. */
+  private extract(hits: DocumentHit[], intro: string, lang: "en" | "ru"): { answer: string; sources: ChatSource[] } {
+    const t = TEXT[lang];
     const terms = new Set(hits.flatMap((h) => h.terms.map((x) => x.toLowerCase())));
     const picked: { hit: DocumentHit; sentence: string; score: number }[] = [];
     for (const hit of hits) {
@@ -122,7 +164,7 @@ export class EmbeddedProvider implements ChatProvider {
       snippet: b.sentence,
       score: Math.round(b.hit.score * 1000) / 1000,
     }));
-    return { answer: `${t.intro}${lines.join("\n")}`, sources };
+    return { answer: `${intro}${lines.join("\n")}`, sources };
   }
 
   private done(messages: ChatMessage[], completionTokens: number, finishReason: "stop" | "cancelled"): ProviderEvent {

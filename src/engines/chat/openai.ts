@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { GatewayError } from "../../core/errors.js";
+import { passageSources, withPassages } from "./passages.js";
 import type { ChatProvider, ProviderEvent, ProviderRequest, TokenUsage } from "./provider.js";
 
 /** How to reach an OpenAI-compatible server. */
@@ -65,6 +66,9 @@ export class OpenAIProvider implements ChatProvider {
 
   async *stream(req: ProviderRequest): AsyncGenerator<ProviderEvent> {
     const model = req.model ?? this.defaultModel;
+    // Retrieved passages go into the prompt; all of them are the answer's sources (the model saw them all).
+    const messages = req.passages ? withPassages(req.messages, req.passages) : req.messages;
+    if (req.passages && req.passages.length > 0) yield { type: "sources", sources: passageSources(req.passages) };
     let usage: TokenUsage | undefined;
     let finishReason: "stop" | "length" | "cancelled" | undefined;
     let text = "";
@@ -89,7 +93,7 @@ export class OpenAIProvider implements ChatProvider {
     try {
       arm();
       const stream = await this.client.chat.completions.create(
-        { model, messages: req.messages, stream: true, stream_options: { include_usage: true } },
+        { model, messages, stream: true, stream_options: { include_usage: true } },
         { signal: http.signal },
       );
       streaming = true;
@@ -126,7 +130,7 @@ export class OpenAIProvider implements ChatProvider {
     }
     // Servers that do not send usage get an estimate, so cost tracking never sees nothing.
     usage ??= {
-      promptTokens: req.messages.reduce((n, m) => n + roughTokens(m.content), 0),
+      promptTokens: messages.reduce((n, m) => n + roughTokens(m.content), 0),
       completionTokens: text ? roughTokens(text) : 0,
     };
     yield { type: "done", usage, model, finishReason: finishReason ?? "stop" };

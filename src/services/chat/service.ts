@@ -4,6 +4,7 @@ import type { ConversationStore, MessageRecord } from "../../engines/store/store
 import { GatewayError, toGatewayError } from "../../core/errors.js";
 import type { ChatOptions } from "../../core/options.js";
 import type { UserId } from "../../core/types.js";
+import { ChatGeneration } from "./generation.js";
 import { ScenarioRouter } from "./scenarios.js";
 
 /** One question to the chat service. */
@@ -80,6 +81,12 @@ export class ChatService {
   ) {
     this.router = new ScenarioRouter(options.scenarios);
   }
+
+  /** The same provider without sessions: raw completions, answers from given passages, embeddings (TrustGraph). */
+  get generation(): ChatGeneration {
+    return (this.generationApi ??= new ChatGeneration(this.provider, this.options));
+  }
+  private generationApi: ChatGeneration | undefined;
 
   /** Name of the provider behind the service (`embedded` or `openai`). */
   get providerName(): string {

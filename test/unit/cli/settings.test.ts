@@ -29,7 +29,7 @@ describe("serve settings", () => {
       for (const key of s.path.slice(0, -1)) node = (node as Record<string, unknown>)[key];
       assert.ok(node && typeof node === "object", `--${s.flag}: no option group ${s.path.join(".")}`);
       const leaf = s.path.at(-1)!;
-      const known = Object.hasOwn(node as object, leaf) || ["jwtSecret", "jwtPublicKey", "jwksUrl", "issuer", "audience", "apiKey", "baseUrl", "model", "port", "gatewaySecret"].includes(leaf);
+      const known = Object.hasOwn(node as object, leaf) || ["jwtSecret", "jwtPublicKey", "jwksUrl", "issuer", "audience", "apiKey", "baseUrl", "model", "port", "gatewaySecret", "embeddingsModel", "embeddingsBaseUrl", "embeddingsApiKey"].includes(leaf);
       assert.ok(known, `--${s.flag}: ${s.path.join(".")} is not an option`);
     }
   });
