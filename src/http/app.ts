@@ -14,6 +14,7 @@ import { jobRoutes } from "./jobs.js";
 import { notificationRoutes } from "./notifications.js";
 import { publishRoutes } from "./publish.js";
 import { systemEventRoutes } from "./system-events.js";
+import { trustgraphRoutes } from "./trustgraph.js";
 
 /** The REST app and the request handler that every listening server shares. */
 export interface HttpApp {
@@ -48,6 +49,7 @@ export async function createHttpApp(gw: AppContext): Promise<HttpApp> {
   notificationRoutes(app, gw);
   documentRoutes(app, gw);
   systemEventRoutes(app, gw);
+  trustgraphRoutes(app, gw);
   await app.ready();
   if (!handler) throw new Error("fastify did not call serverFactory");
   return { app, handler };
