@@ -1,6 +1,13 @@
 import type { TgService } from "../service.js";
 import { configService } from "./config.js";
 import { flowService } from "./flow.js";
+import { agentService } from "./agent.js";
+import { documentRagService } from "./document-rag.js";
+import { embeddingsService } from "./embeddings.js";
+import { graphRagService } from "./graph-rag.js";
+import { promptService } from "./prompt.js";
+import { textCompletionService } from "./text-completion.js";
+import { unsupportedServices } from "./unsupported.js";
 
 /**
  * Every TrustGraph service livegate serves, global and flow-hosted. A service is one file in this folder
@@ -10,4 +17,12 @@ export const TG_SERVICES: readonly TgService[] = [
   // global: configuration and flows
   configService,
   flowService,
+  // AI services (flow-hosted)
+  textCompletionService,
+  promptService,
+  agentService,
+  documentRagService,
+  graphRagService,
+  embeddingsService,
+  ...unsupportedServices,
 ];
