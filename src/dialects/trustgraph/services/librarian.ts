@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import type { ProcessingRecord } from "../../../engines/store/store.js";
+import type { LibraryDocument } from "../../../services/library.js";
+import { operationOf, unknownOperation } from "../args.js";
+import { TgError, type TgBody, type TgCall, type TgService } from "../service.js";
+import {
+  base64Bytes,
+  collectionIn,
+  knowledgeReplies,
+  maybeNumber,
+  maybeString,
+  maybeStrings,
+  requiredObject,
+  userOf,
+} from "./knowledge-args.js";
+
+const OPERATIONS = [
+  "add-document",
+  "remove-document",
+  "list-documents",
+  "get-document-metadata",
+  "get-document-content",
+  "start-processing",
+  "stop-processing",
+  "list-processing",
+] as const;
+
+/** A document's metadata on the wire (DocumentMetadata of the translators, seed era with `user`). */
+export const documentMetadata = (d: LibraryDocument): TgBody => ({
+  id: d.id,
+  time: d.time,
+  kind: d.kind,
+  title: d.title,
+  comments: d.comments,
+  metadata: d.metadata,
+  user: d.user,
+  tags: d.tags,
+});
+
+const processingMetadata = (p: ProcessingRecord): TgBody => ({
+  id: p.id,
+  "document-id": p.documentId,
+  time: p.time,
+  flow: p.flow,
+  user: p.user,
+  collection: p.collection,
+  tags: p.tags,
+});
+
+/** A required id field of the request (`document-id`, `processing-id`). */
+function idOf(req: TgBody, key: string): string {
+  const v = req[key];
+  if (typeof v !== "string" || v === "") throw new TgError("invalid-request", `"${key}" is required (a non-empty string)`);
+  return v;
+}
+
+async function addDocument(call: TgCall): Promise<TgBody> {
+  const req = call.request;
+  const dm = requiredObject(req, "document-metadata");
+  const content = base64Bytes(req.content, "content");
+  const metadata = dm.metadata;
+  if (metadata !== undefined && metadata !== null && !Array.isArray(metadata)) {
+    throw new TgError("invalid-request", `"document-metadata.metadata" must be an array of triples`);
+  }
+  const doc = await call.app.library.add({
+    id: maybeString(dm, "id", "document-metadata.id") || undefined,
+    user: userOf(call, dm.user ? dm : req),
+    kind: maybeString(dm, "kind", "document-metadata.kind") || undefined,
+    title: maybeString(dm, "title", "document-metadata.title"),
+    comments: maybeString(dm, "comments", "document-metadata.comments"),
+    tags: maybeStrings(dm, "tags", "document-metadata.tags"),
+    time: maybeNumber(dm, "time", "document-metadata.time"),
+    metadata: metadata ?? [],
+    collection: collectionIn(req),
+    content,
+  });
+  return { "document-id": doc.id };
+}
+
+async function startProcessing(call: TgCall): Promise<TgBody> {
+  const pm = requiredObject(call.request, "processing-metadata");
+  const flow = maybeString(pm, "flow", "processing-metadata.flow") || "default";
+  if (!(await call.app.flows.resolve(flow))) throw new TgError("not-found", `flow "${flow}" is not started`);
+  const documentId = pm["document-id"];
+  if (typeof documentId !== "string" || documentId === "") throw new TgError("invalid-request", `"processing-metadata.document-id" is required (a non-empty string)`);
+  await call.app.library.startProcessing({
+    id: maybeString(pm, "id", "processing-metadata.id") || randomUUID(),
+    documentId,
+    user: userOf(call, pm.user ? pm : call.request),
+    flow,
+    collection: collectionIn(pm),
+    tags: maybeStrings(pm, "tags", "processing-metadata.tags") ?? [],
+    time: maybeNumber(pm, "time", "processing-metadata.time") ?? Math.floor(Date.now() / 1000),
+  });
+  return {};
+}
+
+async function answer(call: TgCall): Promise<TgBody> {
+  const req = call.request;
+  const { library } = call.app;
+  const op = operationOf(req);
+  switch (op) {
+    case "add-document":
+      return addDocument(call);
+    case "remove-document":
+      await library.remove(userOf(call), idOf(req, "document-id"));
+      return {};
+    case "list-documents":
+      return { "document-metadatas": library.list(userOf(call)).map(documentMetadata) };
+    case "get-document-metadata":
+      return { "document-metadata": documentMetadata(library.get(userOf(call), idOf(req, "document-id"))) };
+    case "get-document-content":
+      return { content: library.content(userOf(call), idOf(req, "document-id")).toString("base64") };
+    case "start-processing":
+      return startProcessing(call);
+    case "stop-processing":
+      await library.stopProcessing(userOf(call), idOf(req, "processing-id"));
+      return {};
+    case "list-processing":
+      return { "processing-metadatas": (await library.listProcessing(userOf(call))).map(processingMetadata) };
+    default:
+      throw unknownOperation("librarian", op, OPERATIONS);
+  }
+}
+
+/**
+ * `librarian` (global): TrustGraph's document library over livegate's documents (docs/protocol-trustgraph.md,
+ * "Knowledge services"). Text documents are searched by the chat engine and document-rag; other kinds are
+ * kept byte-exact. One reply per request.
+ */
+export const librarianService: TgService = {
+  kind: "librarian",
+  scope: "global",
+  handle(call) {
+    return knowledgeReplies(
+      (async function* () {
+        yield await answer(call);
+      })(),
+    );
+  },
+};
