@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TestClient } from "../../helpers/client.js";
 import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
-import { OPENAI_ERRORS, OpenAITestServer } from "../../helpers/openai-server.js";
+import { OpenAITestServer } from "../../helpers/openai-server.js";
 import { ask, call, connectTg, framesOf } from "./tg-client.js";
 
 const DOCS = [
