@@ -90,6 +90,21 @@ describe("TrustGraph librarian over the socket", () => {
     assert.ok((await ask(client, "librarian", { operation: "list-documents" }))["document-metadatas"].length >= 2, "the socket still answers");
   });
 
+  it("answers the same bodies over the REST twins", async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(gw.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const added = await post("/api/v1/librarian", { operation: "add-document", "document-metadata": { id: "rest", kind: "text/plain" }, content: b64("Over HTTP.") });
+    assert.deepEqual(added, { status: 200, body: { "document-id": "rest" } });
+    assert.deepEqual(await post("/api/v1/librarian", { operation: "get-document-content", "document-id": "rest" }), { status: 200, body: { content: b64("Over HTTP.") } });
+    const missing = await post("/api/v1/librarian", { operation: "get-document-content", "document-id": "absent" });
+    assert.deepEqual(missing, { status: 404, body: { error: { type: "not-found", message: 'document "absent" not found' } } });
+    const bad = await post("/api/v1/librarian", { operation: "add-document", document_metadata: {}, content: "***" });
+    assert.deepEqual(bad, { status: 400, body: { error: { type: "invalid-request", message: '"content" is not valid base64' } } });
+    assert.deepEqual(await post("/api/v1/flow/default/service/triples", { collection: "empty" }), { status: 200, body: { response: [] } });
+  });
+
   it("removes a document", async () => {
     await ask(client, "librarian", { operation: "add-document", "document-metadata": { id: "gone" }, content: b64("ephemeral") });
     assert.deepEqual(await ask(client, "librarian", { operation: "remove-document", "document-id": "gone" }), {});
