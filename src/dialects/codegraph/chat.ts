@@ -5,8 +5,8 @@ import type { ChatSource } from "../../engines/chat/provider.js";
 import type { ChatQuery } from "../../services/chat/service.js";
 import { chatCodec } from "./codecs.js";
 import { ERROR_TEXT, errorTextFor } from "./codes.js";
-import { WSMessageType, type WSMessage } from "./envelope.js";
-import { createChatChunk, createChatDone, createChatError, createChatResponse, createChatScenario, createError } from "./factories.js";
+import { ChatChunkFrames, WSMessageType, type WSMessage } from "./envelope.js";
+import { createChatDone, createChatError, createChatResponse, createChatScenario, createError } from "./factories.js";
 import { CodeGraphSession } from "./session.js";
 
 /** The channel of one user's CodeGraph chat sockets (per-user `cpg.update.complete`). */
@@ -90,6 +90,8 @@ export class ChatSession extends CodeGraphSession {
     const controller = new AbortController();
     this.streams.add(controller);
     let sources: ChatSource[] = [];
+    // One frame per delta: written straight to JSON (the same bytes as createChatChunk(…).toJson()).
+    const chunks = new ChatChunkFrames(requestId);
     try {
       const stream = this.gw.chat.stream({ ...q, user, signal: controller.signal, metadata: { dialect: "codegraph" } });
       for await (const ev of stream) {
@@ -102,14 +104,14 @@ export class ChatSession extends CodeGraphSession {
             this.send(createChatScenario(ev.scenarioId, requestId));
             break;
           case "delta":
-            this.send(createChatChunk(ev.text, requestId));
+            conn.send(chunks.encode(ev.text));
             break;
           case "sources":
             sources = ev.sources;
             break;
           case "done": {
             if (ev.finishReason === "cancelled") break;
-            this.send(createChatChunk("", requestId, true));
+            conn.send(chunks.encode("", true));
             const response = createChatResponse(ev.answer, ev.scenarioId, ev.confidence, ev.sessionId, requestId);
             if (sources.length > 0) response.payload.sources = sources;
             this.send(response);

@@ -89,7 +89,7 @@ export class WSMessage {
 
   /** The wire object; `request_id` is left out when null (as in the seed's server examples). */
   toJSON(): WSMessageJson {
-    const out: WSMessageJson = { type: this.type, payload: this.payload, timestamp: this.timestamp.toISOString() };
+    const out: WSMessageJson = { type: this.type, payload: this.payload, timestamp: isoTime(this.timestamp.getTime()) };
     if (this.requestId !== null) out.request_id = this.requestId;
     return out;
   }
@@ -97,6 +97,40 @@ export class WSMessage {
   /** Serializes to one JSON text frame (the seed's `to_json`). */
   toJson(): string {
     return JSON.stringify(this.toJSON());
+  }
+}
+
+let isoMs = Number.NaN;
+let isoText = "";
+
+/**
+ * `new Date(ms).toISOString()`, remembering the last result: frames sent in the same millisecond (a
+ * streaming answer sends many) format their timestamp once.
+ */
+export function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
+}
+
+/**
+ * The `chat.chunk` frames of one answer, written straight to JSON text: byte for byte what
+ * `createChatChunk(content, requestId, isFinal).toJson()` returns at the same moment, without a
+ * WSMessage, a payload object, a Date and a JSON.stringify of the whole envelope per chunk. The parts
+ * that do not change during the answer (the request id) are encoded once.
+ */
+export class ChatChunkFrames {
+  private readonly tail: string;
+
+  constructor(requestId: string | null) {
+    this.tail = requestId === null ? '"}' : `","request_id":${JSON.stringify(requestId)}}`;
+  }
+
+  /** The frame of one chunk; `at` (ms since the epoch) is the timestamp, default now. */
+  encode(content: string, isFinal = false, at: number = Date.now()): string {
+    return `{"type":"chat.chunk","payload":{"content":${JSON.stringify(content)},"is_final":${isFinal ? "true" : "false"}},"timestamp":"${isoTime(at)}${this.tail}`;
   }
 }
 
