@@ -54,6 +54,20 @@ describe("TrustGraph graph-rag", () => {
       assert.deepEqual((r.sources as { uri: string }[])[0], { uri: `${EX}acme`, title: "Acme Corp" });
     });
 
+    it("answers in the real server's underscore keys when asked, and reads entity_limit", async () => {
+      const under = await connectTg(gw, { spelling: "underscore" });
+      try {
+        const frames = await call(under, "graph-rag", { query: "Who does Alice know?", entity_limit: 1, streaming: true }, "default");
+        for (const f of frames.slice(0, -1)) assert.equal(f.response.end_of_stream, false, JSON.stringify(f));
+        const last = frames.at(-1)!.response;
+        assert.equal(last.end_of_stream, true);
+        assert.equal(typeof last.in_token, "number");
+        assert.equal(last["end-of-stream"], undefined);
+      } finally {
+        under.close();
+      }
+    });
+
     it("answers plainly when the collection has no triples", async () => {
       const r = await ask(client, "graph-rag", { query: "Alice", collection: "elsewhere" }, "default");
       assert.equal(

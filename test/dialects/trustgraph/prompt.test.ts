@@ -60,6 +60,20 @@ describe("TrustGraph prompt: templates from config, filled and completed", () =>
     assert.equal(llm.last.body.messages[0]!.content, "You answer questions about maps.");
   });
 
+  it("answers in the real server's underscore keys when asked (?spelling=underscore)", async () => {
+    const under = await connectTg(gw, { spelling: "underscore" });
+    try {
+      llm.script({ deltas: ["Rome"], usage: { prompt_tokens: 3, completion_tokens: 1 } });
+      const frames = await call(under, "prompt", { id: "question", variables: { question: "Capital of Italy?" }, streaming: true }, "default");
+      assert.deepEqual(frames.map((f) => f.response), [
+        { text: "Rome", end_of_stream: false },
+        { text: "", in_token: 3, out_token: 1, model: "gpt-test", end_of_stream: true },
+      ]);
+    } finally {
+      under.close();
+    }
+  });
+
   it("parses a json template's answer and sends it as {object} (a JSON string, as the real service does), also when streaming", async () => {
     llm.script({ deltas: ["```json\n", '[{"name": "Ada"}]', "\n```"] });
     const frames = await call(client, "prompt", { id: "extract", variables: { text: "Ada wrote programs." }, streaming: true }, "default");
