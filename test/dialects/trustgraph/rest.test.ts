@@ -41,6 +41,16 @@ describe("TrustGraph REST twins", () => {
     assert.deepEqual(listed.body, { flow_ids: ["default", "r1"] });
   });
 
+  it("POST /api/v1/flow/{flow}/service/{kind} answers what the socket answers (text-completion, non-streaming)", async () => {
+    const client = await connectTg(gw);
+    const request = { system: "Be brief.", prompt: "Say something about livegate." };
+    const viaSocket = await ask(client, "text-completion", request, "default");
+    const viaRest = await post(gw, "/api/v1/flow/default/service/text-completion", { ...request, streaming: true });
+    assert.equal(viaRest.status, 200, JSON.stringify(viaRest.body));
+    assert.deepEqual(viaRest.body, viaSocket, "one body, the socket's, even when the body asks for streaming");
+    client.close();
+  });
+
   it("answers errors as {error:{type,message}} with a 4xx status", async () => {
     const missing = await post(gw, "/api/v1/config", { operation: "get", keys: [{ type: "t", key: "nope" }] });
     assert.equal(missing.status, 404);
