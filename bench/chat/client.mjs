@@ -46,7 +46,7 @@ const problem = (text) => {
 function sendQuery(sock) {
   const id = nextId++;
   const rid = String(id);
-  const st = { id, sock, measured: false, state: 0, tSend: 0, tScenario: NaN, tDone: NaN, times: [], text: '', failed: false };
+  const st = { id, sock, measured: false, state: 0, tSend: 0, tScenario: NaN, tDone: NaN, times: new Float64Array(128), n: 0, text: '', failed: false };
   streams.set(rid, st);
   counters.started += 1;
   const frame = JSON.stringify({ type: 'chat.query', payload: { query: queryFor(id) }, request_id: rid });
@@ -78,7 +78,7 @@ function finish(st, how) {
   if (st.measured) phase.measuredInFlight -= 1;
   if (how === 'ok') {
     counters.completed += 1;
-    const n = st.times.length;
+    const n = st.n;
     if (n < counters.words.min) counters.words.min = n;
     if (n > counters.words.max) counters.words.max = n;
     counters.words.sum += n;
@@ -95,33 +95,90 @@ function finish(st, how) {
   slotFree(st.sock);
 }
 
+function garble(st, why, text) {
+  counters.garbled += 1;
+  problem(`stream ${st.id}: ${why}: ${text.slice(0, 160)}`);
+  st.failed = true;
+}
+
+/** A non-final chunk of stream `st`, received at `t`. */
+function onChunk(st, content, t, text) {
+  if (st.state !== 1) return garble(st, 'chat.chunk out of order', text);
+  if (content.length === 0) garble(st, 'empty non-final chunk', text);
+  if (st.n === st.times.length) {
+    const more = new Float64Array(st.times.length * 2);
+    more.set(st.times);
+    st.times = more;
+  }
+  st.times[st.n++] = t;
+  st.text += content;
+  counters.chunks += 1;
+  if (t >= phase.measureStart && t < phase.measureEnd) phase.windowChunks += 1;
+}
+
+// A non-final chat.chunk exactly as the gateway writes it (src/dialects/codegraph/envelope.ts, ChatChunkFrames):
+//   {"type":"chat.chunk","payload":{"content":<JSON string>,"is_final":false},"timestamp":"<ISO>","request_id":"<id>"}
+// Such a frame is read without a JSON.parse of the whole frame: only the content's string literal is parsed.
+// Anything that does not have exactly this shape goes through the full parse below, so what a frame means
+// (and which stream and delta index it is matched to) is the same either way; only the cost differs.
+const CHUNK_HEAD = '{"type":"chat.chunk","payload":{"content":';
+const CHUNK_MID = ',"is_final":false},"timestamp":"';
+const CHUNK_RID = '","request_id":"';
+
+/** [content, request_id] of a non-final chat.chunk in the gateway's exact layout, or undefined. */
+function fastChunk(text) {
+  if (!text.startsWith(CHUNK_HEAD)) return undefined;
+  const mid = text.lastIndexOf(CHUNK_MID);
+  if (mid < CHUNK_HEAD.length) return undefined;
+  const tsStart = mid + CHUNK_MID.length;
+  const ridKey = text.indexOf('"', tsStart);
+  if (ridKey < 0 || !text.startsWith(CHUNK_RID, ridKey) || !text.endsWith('"}')) return undefined;
+  const ridStart = ridKey + CHUNK_RID.length;
+  const ridEnd = text.length - 2;
+  if (ridEnd < ridStart || text.indexOf('"', ridStart) !== ridEnd || text.indexOf('\\', ridStart) >= 0) return undefined;
+  let content;
+  try {
+    content = JSON.parse(text.slice(CHUNK_HEAD.length, mid));
+  } catch {
+    return undefined;
+  }
+  if (typeof content !== 'string') return undefined;
+  return [content, text.slice(ridStart, ridEnd)];
+}
+
 function onFrame(sock, buf, isBinary) {
   const t = nowMs();
   if (isBinary) {
     counters.unexpected += 1;
     return;
   }
+  const text = buf.toString();
+  const fast = fastChunk(text);
+  if (fast !== undefined) {
+    const st = streams.get(fast[1]);
+    if (st && st.sock === sock) {
+      onChunk(st, fast[0], t, text);
+      return;
+    }
+    // No stream in flight for it: the full path reports it.
+  }
   let msg;
   try {
-    msg = JSON.parse(buf.toString());
+    msg = JSON.parse(text);
   } catch {
     counters.garbled += 1;
-    problem(`frame is not JSON: ${String(buf).slice(0, 120)}`);
+    problem(`frame is not JSON: ${text.slice(0, 120)}`);
     return;
   }
   const st = msg.request_id !== undefined ? streams.get(msg.request_id) : undefined;
   if (!st || st.sock !== sock) {
     if (msg.type !== 'connected') {
       counters.unexpected += 1;
-      problem(`frame for no stream in flight: ${String(buf).slice(0, 160)}`);
+      problem(`frame for no stream in flight: ${text.slice(0, 160)}`);
     }
     return;
   }
-  const bad = (why) => {
-    counters.garbled += 1;
-    problem(`stream ${st.id}: ${why}: ${String(buf).slice(0, 160)}`);
-    st.failed = true;
-  };
+  const bad = (why) => garble(st, why, text);
   switch (msg.type) {
     case 'chat.scenario':
       if (st.state !== 0) bad('chat.scenario out of order');
@@ -131,17 +188,13 @@ function onFrame(sock, buf, isBinary) {
     case 'chat.chunk': {
       const p = msg.payload ?? {};
       if (typeof p.content !== 'string' || typeof p.is_final !== 'boolean') bad('chat.chunk without content/is_final');
-      else if (st.state !== 1) bad('chat.chunk out of order');
       else if (p.is_final) {
-        if (p.content !== '') bad('final chunk not empty');
-        st.state = 2;
-      } else {
-        if (p.content.length === 0) bad('empty non-final chunk');
-        st.times.push(t);
-        st.text += p.content;
-        counters.chunks += 1;
-        if (t >= phase.measureStart && t < phase.measureEnd) phase.windowChunks += 1;
-      }
+        if (st.state !== 1) bad('chat.chunk out of order');
+        else {
+          if (p.content !== '') bad('final chunk not empty');
+          st.state = 2;
+        }
+      } else onChunk(st, p.content, t, text);
       break;
     }
     case 'chat.response':
@@ -284,7 +337,7 @@ function report(file) {
   // Streams still in flight now are lost.
   for (const st of [...streams.values()]) {
     counters.lost += 1;
-    problem(`stream ${st.id} unfinished (state ${st.state}, ${st.times.length} chunks)`);
+    problem(`stream ${st.id} unfinished (state ${st.state}, ${st.n} chunks)`);
     streams.delete(String(st.id));
   }
   const cpu = phase?.cpu ?? process.cpuUsage(cpu0);

@@ -1,19 +1,10 @@
 // Shared helpers for the chat-streaming benchmark. The generic ones (clock, JWT, /proc readers,
-// percentiles) are the fan-out benchmark's, re-exported so both benches measure the same way.
+// percentiles, the wait for a quiet machine) are in bench/lib/, shared with the fan-out benchmark, so
+// both benches measure the same way.
 import { readFileSync } from 'node:fs';
-import { readSystemCpu, sleep } from '../fanout/lib.mjs';
 
-export {
-  freePort,
-  median,
-  nowMs,
-  percentileSorted,
-  readCpuTimes,
-  readRssBytes,
-  readSystemCpu,
-  signJwt,
-  sleep,
-} from '../fanout/lib.mjs';
+export { freePort, median, nowMs, percentileSorted, signJwt, sleep } from '../lib/util.mjs';
+export { readCpuTimes, readRssBytes, readSchedstat, readSystemCpu, waitForQuiet } from '../lib/machine.mjs';
 
 /**
  * Query tag: every measured query carries `[lgb:<id>]`, a number unique in the run. The instrumented
@@ -66,44 +57,6 @@ export function corpus() {
 export function queryFor(id) {
   const [k] = TOPICS[id % TOPICS.length];
   return `Explain the ${k} ${tagOf(id)}`;
-}
-
-// --------------------------------------------------------------------------------- machine quietness
-/** Waits until the whole machine used < pct% of its CPUs over a 1 s window (or gives up after timeoutMs). */
-export async function waitForQuiet(timeoutMs, pct) {
-  const t0 = Date.now();
-  let last = NaN;
-  let announced = false;
-  while (true) {
-    const a = readSystemCpu();
-    await sleep(1000);
-    const b = readSystemCpu();
-    const busy = b.busy + b.softirq + b.irq - (a.busy + a.softirq + a.irq);
-    const total = busy + (b.idle - a.idle);
-    last = total > 0 ? (100 * busy) / total : NaN;
-    if (!(last >= pct)) return { quiet: true, waitedMs: Date.now() - t0, busyPct: last };
-    if (Date.now() - t0 > timeoutMs) {
-      console.warn(`  machine still busy (${last.toFixed(0)}% CPU) after ${timeoutMs} ms: measuring anyway, run marked noisy`);
-      return { quiet: false, waitedMs: Date.now() - t0, busyPct: last };
-    }
-    if (!announced && Date.now() - t0 > 3000) {
-      announced = true;
-      console.warn(`  waiting for other processes to go idle (${last.toFixed(0)}% of all CPUs busy)…`);
-    }
-  }
-}
-
-/**
- * Scheduler statistics of a process's main thread (/proc/<pid>/schedstat): seconds on a CPU, seconds
- * runnable but waiting for a CPU (run-queue wait), and timeslices run.
- */
-export function readSchedstat(pid) {
-  try {
-    const [run, wait, slices] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
-    return { runSeconds: run / 1e9, waitSeconds: wait / 1e9, slices };
-  } catch {
-    return { runSeconds: NaN, waitSeconds: NaN, slices: NaN };
-  }
 }
 
 // ------------------------------------------------------------------------------ growable f64 records

@@ -17,6 +17,7 @@ import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseFlags as parseFlagsWith } from '../lib/flags.mjs';
 import { corpus, median, nowMs, percentileSorted, readCpuTimes, readF64, readSchedstat, readSystemCpu, sleep, waitForQuiet } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -82,46 +83,7 @@ Exits 1 when a stream was lost or garbled (or a run failed), 2 on a setup error.
 }
 
 function parseFlags(argv) {
-  const explicit = {};
-  let smoke = false;
-  const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      console.log(usage());
-      process.exit(0);
-    }
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}\n${usage()}`);
-    arg = arg.slice(2);
-    let value;
-    const eq = arg.indexOf('=');
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    if (arg === 'smoke') {
-      smoke = true;
-      continue;
-    }
-    if (arg.startsWith('no-') && typeof DEFAULTS[camel(arg.slice(3))] === 'boolean') {
-      explicit[camel(arg.slice(3))] = false;
-      continue;
-    }
-    const key = camel(arg);
-    if (!(key in DEFAULTS)) throw new Error(`unknown flag --${arg}\n${usage()}`);
-    if (typeof DEFAULTS[key] === 'boolean') {
-      explicit[key] = value === undefined ? true : value !== 'false';
-      continue;
-    }
-    if (value === undefined) value = argv[++i];
-    if (value === undefined) throw new Error(`--${arg} needs a value`);
-    if (typeof DEFAULTS[key] === 'number') {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n < 0) throw new Error(`--${arg}: not a number: ${value}`);
-      explicit[key] = n;
-    } else explicit[key] = value;
-  }
-  const opts = { ...DEFAULTS, ...(smoke ? SMOKE : {}), ...explicit, smoke };
+  const opts = parseFlagsWith(argv, { defaults: DEFAULTS, smoke: SMOKE, usage });
   opts.levels = String(opts.levels)
     .split(',')
     .map((s) => Number(s.trim()))
@@ -446,9 +408,11 @@ async function runOne(level, runIndex, opts, tmp, runTag) {
     const cpu0 = readCpuTimes(server.pid);
     const pids = [server.pid, ...clients.map((c) => c.pid)];
     const sched0 = pids.map(readSchedstat);
+    const mark0 = await server.call({ cmd: 'mark' }, 'mark');
     if (profileFile) await server.call({ cmd: 'profile' }, 'profiling');
     phase('warmup');
     await sleep(Math.max(0, measureEnd - nowMs()));
+    const mark1 = await server.call({ cmd: 'mark' }, 'mark');
     const cpu1 = readCpuTimes(server.pid);
     const sched1 = pids.map(readSchedstat);
     const sys1 = readSystemCpu();
@@ -506,6 +470,19 @@ async function runOne(level, runIndex, opts, tmp, runTag) {
     result.serverCpuSystemSeconds = cpu1.system - cpu0.system;
     result.serverCpuPct = (100 * result.serverCpuSeconds) / (measureMs / 1000);
     result.serverCpuUsPerDelta = (1e6 * result.serverCpuSeconds) / Math.max(1, result.windowChunks);
+    // The server's own count: process.cpuUsage() and deltas produced, read together inside the server at the
+    // window's start and end. Robust to other load on the machine (CPU time, not wall time; deltas the
+    // server made, not the ones the load generators got around to reading), so it is the figure to compare
+    // code changes by.
+    result.serverCpuPerDelta = {
+      deltas: mark1.deltas - mark0.deltas,
+      cpuSeconds: (mark1.cpuUserUs + mark1.cpuSystemUs - mark0.cpuUserUs - mark0.cpuSystemUs) / 1e6,
+      us: (mark1.cpuUserUs + mark1.cpuSystemUs - mark0.cpuUserUs - mark0.cpuSystemUs) / Math.max(1, mark1.deltas - mark0.deltas),
+      userUs: (mark1.cpuUserUs - mark0.cpuUserUs) / Math.max(1, mark1.deltas - mark0.deltas),
+      systemUs: (mark1.cpuSystemUs - mark0.cpuSystemUs) / Math.max(1, mark1.deltas - mark0.deltas),
+    };
+    // Load generators: CPU over the window per chat.chunk received in it.
+    result.clientCpuUsPerDelta = (1e6 * result.clientCpuSeconds.reduce((x, y) => x + y, 0)) / Math.max(1, result.windowChunks);
     const busyAll = sys1.busy + sys1.softirq + sys1.irq - (sys0.busy + sys0.softirq + sys0.irq);
     const ours = result.serverCpuSeconds + result.clientCpuSeconds.reduce((x, y) => x + y, 0) + (selfCpu.user + selfCpu.system) / 1e6;
     result.machine = {
@@ -601,6 +578,8 @@ function summarize(results, levels) {
       streamP50: mm((r) => r.streamMs.p50),
       serverCpuPct: mm((r) => r.serverCpuPct),
       serverCpuUsPerDelta: mm((r) => r.serverCpuUsPerDelta),
+      serverCpuUsPerDeltaProduced: mm((r) => r.serverCpuPerDelta?.us),
+      clientCpuUsPerDelta: mm((r) => r.clientCpuUsPerDelta),
       clientLoopP99: mm((r) => Math.max(...r.clientLoopDelayMs.map((l) => l?.p99Ms ?? NaN))),
       // Share of the window the load generators' main threads were runnable but waiting for a CPU (summed).
       clientRunQueuePct: mm((r) => (100 * r.runQueueWait.clients.reduce((x, c) => x + c.waitSeconds, 0)) / (r.measureMs / 1000)),
@@ -663,6 +642,16 @@ function printSummary(med, opts) {
     );
     console.log(table(srows));
   }
+  const crows = [['concurrent streams', 'server µs/delta produced (cpuUsage)', 'server µs/delta received (/proc)', 'load generators µs/delta received']];
+  for (const level of opts.levels) {
+    const m = med[level];
+    crows.push([fmtInt(level), fmtMs(m.serverCpuUsPerDeltaProduced, 1), fmtMs(m.serverCpuUsPerDelta, 1), fmtMs(m.clientCpuUsPerDelta, 1)]);
+  }
+  console.log(
+    '\nCPU per delta over the window: the server\'s process.cpuUsage() / deltas it produced (the figure to compare code by; robust\n' +
+      'to other load), the same from /proc / deltas received, and the load generators\' CPU / deltas received:\n',
+  );
+  console.log(table(crows));
   const t = med[opts.targetLevel];
   if (!t || !t.runs || !Number.isFinite(t.p99)) {
     console.log(`\nTarget: no successful run at ${fmtInt(opts.targetLevel)} concurrent streams (is it in --levels?).`);
@@ -720,7 +709,8 @@ async function main() {
           (res.gatewayMs ? ` (server part p99 ${fmtMs(res.gatewayMs.p99, 3)})` : '') +
           `  ${fmtInt(res.deltasPerSec)} deltas/s  TTFC p50 ${fmtMs(res.ttfcMs.p50, 1)} p99 ${fmtMs(res.ttfcMs.p99, 1)} ms` +
           `  ${fmtInt(res.streams)} measured streams (${fmtMs(res.words.mean, 1)} words), in flight ${fmtMs(res.meanInFlight, 0)}` +
-          `  server CPU ${fmtMs(res.serverCpuPct, 0)}% (${fmtMs(res.serverCpuUsPerDelta, 1)} µs/delta), clients ${res.clientCpuSeconds.map((x) => x.toFixed(1)).join('+')} s` +
+          `  server CPU ${fmtMs(res.serverCpuPct, 0)}% (${fmtMs(res.serverCpuUsPerDelta, 1)} µs/delta received; ${fmtMs(res.serverCpuPerDelta?.us, 1)} µs/delta produced, cpuUsage)` +
+          `, clients ${res.clientCpuSeconds.map((x) => x.toFixed(1)).join('+')} s (${fmtMs(res.clientCpuUsPerDelta, 1)} µs/delta)` +
           `  run-queue wait: server ${fmtMs(res.runQueueWait.server.waitSeconds)} s, clients ${res.runQueueWait.clients.map((c) => c.waitSeconds.toFixed(2)).join('+')} s` +
           `  clock ±${fmtMs(Math.max(...res.clock.clientMinusServerMs.map(Math.abs)), 3)} ms` +
           (res.ok ? '' : `  PROBLEMS: lost ${res.lost}, garbled ${res.garbled}, failed ${res.failed}, mismatched ${res.mismatched}, unexpected ${res.unexpected}${res.stalled ? ', STALLED' : ''}`) +

@@ -3,9 +3,9 @@
 // createServer's public `chatProvider` hook so every delta it yields is timestamped. Driven by run.mjs over IPC.
 //
 // What the wrapper does and does not do: it calls the real provider's stream() with the request the chat
-// service built, passes every event through unchanged and in order (return/cancellation included: a
-// for-await over the inner generator), and for each `delta` records (stream id, delta index, time) the
-// moment the real generator hands the delta over, before the gateway does anything with it.
+// service built, passes every event through unchanged and in order (return/cancellation included: its
+// iterator forwards next/return/throw to the real generator's), and for each `delta` records (stream id,
+// delta index, time) the moment the real generator hands the delta over, before the gateway does anything with it.
 // The stream id is the number in the query's `[lgb:<id>]` tag (the last user message).
 //
 // With `split`, ws's WebSocket.prototype.send is wrapped in this process as well: for each chat.chunk frame
@@ -34,7 +34,13 @@ let profiler;
 let providerCalls = 0;
 let untagged = 0;
 
-/** The instrumented provider: delegates to the real one, records the time of each delta. */
+/**
+ * The instrumented provider: delegates to the real one, records the time of each delta. Its stream is a
+ * plain async iterator over the real generator's (not an async generator of its own): `next()` is the
+ * real `next()` plus, when it resolves with a delta, one timestamp — so the wrapper adds one promise
+ * reaction per event instead of a generator layer. `return()`/`throw()` go to the real generator, so
+ * cancellation reaches it as before.
+ */
 class TimedProvider {
   constructor(inner, paceMs = 0) {
     this.inner = inner;
@@ -43,7 +49,7 @@ class TimedProvider {
     this.defaultModel = inner.defaultModel;
   }
 
-  async *stream(req) {
+  stream(req) {
     providerCalls += 1;
     let question = '';
     for (let i = req.messages.length - 1; i >= 0; i--) {
@@ -55,14 +61,24 @@ class TimedProvider {
     const m = TAG_RE.exec(question);
     const id = m ? Number(m[1]) : -1;
     if (id < 0) untagged += 1;
+    const it = this.inner.stream(req)[Symbol.asyncIterator]();
+    const paceMs = this.paceMs;
     let index = 0;
-    for await (const ev of this.inner.stream(req)) {
-      // --pace-ms (off by default): hold each delta back, like a model that emits a token every paceMs.
-      // The time is taken after the pause, when the delta is handed to the gateway.
-      if (this.paceMs > 0 && ev.type === 'delta') await sleep(this.paceMs);
-      if (ev.type === 'delta' && id >= 0) deltas.push3(id, index++, nowMs());
-      yield ev;
-    }
+    // The moment the real generator hands a delta over (after the --pace-ms pause, if any).
+    const stamp = (r) => {
+      if (!r.done && r.value.type === 'delta' && id >= 0) deltas.push3(id, index++, nowMs());
+      return r;
+    };
+    // --pace-ms (off by default): hold each delta back, like a model that emits a token every paceMs.
+    const paced = (r) => (!r.done && r.value.type === 'delta' ? sleep(paceMs).then(() => stamp(r)) : r);
+    return {
+      next: () => it.next().then(paceMs > 0 ? paced : stamp),
+      return: (v) => (it.return ? it.return(v) : Promise.resolve({ done: true, value: v })),
+      throw: (e) => (it.throw ? it.throw(e) : Promise.reject(e)),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 }
 
@@ -146,6 +162,10 @@ process.on('message', async (m) => {
       await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
       await profiler.post('Profiler.start');
       process.send({ ev: 'profiling' });
+    } else if (m.cmd === 'mark') {
+      // CPU time of this process and deltas produced, read together (the window's start and end).
+      const cpu = process.cpuUsage();
+      process.send({ ev: 'mark', deltas: deltas.n / 3, cpuUserUs: cpu.user, cpuSystemUs: cpu.system });
     } else if (m.cmd === 'count') {
       process.send({ ev: 'count', deltas: deltas.n / 3, providerCalls, untagged });
     } else if (m.cmd === 'dump') {

@@ -25,7 +25,9 @@ import {
   readSystemCpu,
   readRssBytes,
   sleep,
+  waitForQuiet,
 } from './lib.mjs';
+import { parseFlags as parseFlagsWith } from '../lib/flags.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -81,46 +83,7 @@ Exits non-zero when any server lost (or duplicated) a publication or failed to r
 }
 
 function parseFlags(argv) {
-  const opts = { ...DEFAULTS };
-  const explicit = {};
-  let smoke = false;
-  const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      console.log(usage());
-      process.exit(0);
-    }
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}\n${usage()}`);
-    arg = arg.slice(2);
-    let value;
-    const eq = arg.indexOf('=');
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const key = camel(arg);
-    if (key === 'smoke') {
-      smoke = true;
-      continue;
-    }
-    if (!(key in DEFAULTS)) throw new Error(`unknown flag --${arg}\n${usage()}`);
-    if (typeof DEFAULTS[key] === 'boolean') {
-      explicit[key] = value === undefined ? true : value !== 'false';
-      continue;
-    }
-    if (value === undefined) value = argv[++i];
-    if (value === undefined) throw new Error(`--${arg} needs a value`);
-    if (typeof DEFAULTS[key] === 'number') {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n < 0) throw new Error(`--${arg}: not a number: ${value}`);
-      explicit[key] = n;
-    } else {
-      explicit[key] = value;
-    }
-  }
-  Object.assign(opts, smoke ? SMOKE : {}, explicit);
-  opts.smoke = smoke;
+  const opts = parseFlagsWith(argv, { defaults: DEFAULTS, smoke: SMOKE, usage });
   opts.servers = opts.servers.split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of opts.servers) if (!(s in LABEL)) throw new Error(`unknown server ${s} (ws, sio, livegate, ws-buf)`);
   if (opts.conns < 1 || opts.pubs < 1 || opts.runs < 1 || opts.clientProcs < 1 || opts.batch < 1) {
@@ -305,30 +268,6 @@ function httpRequest(port, method, path, body, headers = {}) {
     if (body !== undefined) req.end(body);
     else req.end();
   });
-}
-
-/** Waits until the whole machine used < pct% of its CPUs over a 1 s window (or gives up after timeoutMs). */
-async function waitForQuiet(timeoutMs, pct) {
-  const t0 = Date.now();
-  let last = NaN;
-  let announced = false;
-  while (true) {
-    const a = readSystemCpu();
-    await sleep(1000);
-    const b = readSystemCpu();
-    const busy = b.busy + b.softirq + b.irq - (a.busy + a.softirq + a.irq);
-    const total = busy + (b.idle - a.idle);
-    last = total > 0 ? (100 * busy) / total : NaN;
-    if (!(last >= pct)) return { quiet: true, waitedMs: Date.now() - t0, busyPct: last };
-    if (Date.now() - t0 > timeoutMs) {
-      console.warn(`  machine still busy (${last.toFixed(0)}% CPU) after ${timeoutMs} ms: measuring anyway, run marked noisy`);
-      return { quiet: false, waitedMs: Date.now() - t0, busyPct: last };
-    }
-    if (!announced && Date.now() - t0 > 3000) {
-      announced = true;
-      console.warn(`  waiting for other processes to go idle (${last.toFixed(0)}% of all CPUs busy)…`);
-    }
-  }
 }
 
 // ------------------------------------------------------------------------------------------- one run
