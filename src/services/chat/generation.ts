@@ -4,6 +4,7 @@ import { EmbeddingsError, type EmbeddingsProvider, type EmbeddingsResult } from 
 import type { ChatMessage, ChatProvider, ChatSource, ContextPassage, TokenUsage } from "../../engines/chat/provider.js";
 
 export type { ContextPassage } from "../../engines/chat/provider.js";
+export { EmbeddingsError } from "../../engines/chat/embeddings.js";
 
 /** A raw completion: a system prompt and a prompt (or messages), no session, nothing stored. */
 export interface CompletionRequest {

@@ -1,4 +1,4 @@
-import { EmbeddingsError } from "../../../engines/chat/embeddings.js";
+import { EmbeddingsError } from "../../../services/chat/generation.js";
 import { TgError, type TgBody, type TgCall, type TgService } from "../service.js";
 
 /** Texts one request may embed (OpenAI's own limit is 2,048 inputs). */
