@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { restPrincipal } from "../dialects/trustgraph/auth.js";
 import { clientError, findService, flowFor, replies, serviceKinds } from "../dialects/trustgraph/dispatch.js";
 import { canonicalKeys, spelled, type Spelling } from "../dialects/trustgraph/keys.js";
+import { tgMetrics } from "../dialects/trustgraph/metrics.js";
 import type { TgBody, TgService } from "../dialects/trustgraph/service.js";
 import type { AppContext } from "../services/context.js";
 
@@ -29,6 +30,7 @@ function fail(reply: FastifyReply, type: string, message: string): FastifyReply 
  * `{"error":{"type","message"}}` with a 4xx/5xx status. Same token rules as the socket.
  */
 export function trustgraphRoutes(app: FastifyInstance, gw: AppContext): void {
+  const metrics = tgMetrics(gw.metrics.registry);
   const run = async (req: FastifyRequest, reply: FastifyReply, service: TgService | undefined, kind: string, flowId?: string) => {
     const principal = await restPrincipal(gw, req.headers.authorization);
     if (!principal) return fail(reply, "auth-required", "auth failure");
@@ -40,6 +42,8 @@ export function trustgraphRoutes(app: FastifyInstance, gw: AppContext): void {
     const controller = new AbortController();
     const onClose = (): void => controller.abort();
     reply.raw.once("close", onClose);
+    const started = performance.now();
+    let status = "ok";
     try {
       const flow = await flowFor(gw, service, flowId);
       const request = canonicalKeys(req.body);
@@ -50,9 +54,11 @@ export function trustgraphRoutes(app: FastifyInstance, gw: AppContext): void {
       return reply.status(200).send(spelled(answer, spelling));
     } catch (err) {
       const e = clientError(err, gw.log, service.kind);
+      status = e.type;
       return fail(reply, e.type, e.message);
     } finally {
       reply.raw.off("close", onClose);
+      metrics.observe(service.kind, status, (performance.now() - started) / 1000);
     }
   };
 

@@ -9,6 +9,7 @@ import { closeFor, errorTypeFor } from "./codes.js";
 import { clientError, findService, flowFor, replies } from "./dispatch.js";
 import { AUTH_FAILED_FRAME, authOkFrame, decode, errorFrame, responseFrame, serviceErrorFrame, type Inbound } from "./envelope.js";
 import type { Spelling } from "./keys.js";
+import { tgMetrics, type TgMetrics } from "./metrics.js";
 import { Mux, type Ticket } from "./mux.js";
 import type { TgService } from "./service.js";
 
@@ -37,6 +38,7 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
   readonly codec = NO_PUBLICATIONS;
   private readonly mux: Mux;
   private readonly spelling: Spelling;
+  private readonly metrics: TgMetrics;
   private admission: Promise<void> = Promise.resolve();
 
   constructor(
@@ -47,6 +49,7 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
     const opts = app.options.trustgraph;
     this.spelling = spellingOf(ctx.url, opts.spelling);
     this.mux = new Mux(opts.maxInFlight, opts.maxQueued);
+    this.metrics = tgMetrics(app.metrics.registry);
     this.connection = app.hub.open(DIALECT_NAME, transport, this);
     const token = ctx.credential?.token;
     this.enqueue(() => this.handshake(token));
@@ -162,10 +165,14 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
     if (!this.connection.principal) return this.send(errorFrame(msg.id, "auth-required", "auth failure"));
     const service = findService(msg.service);
     if (!service) return this.send(errorFrame(msg.id, "unknown-service", `unknown service "${msg.service}"`));
+    const admitted = performance.now();
     const refused = this.mux.submit(
       msg.id,
-      (ticket) => this.run(ticket, service, msg),
-      () => this.send(errorFrame(msg.id, "cancelled", "request cancelled")),
+      (ticket) => this.run(ticket, service, msg, admitted),
+      () => {
+        this.metrics.observe(service.kind, "cancelled", (performance.now() - admitted) / 1000);
+        this.send(errorFrame(msg.id, "cancelled", "request cancelled"));
+      },
     );
     if (refused === "duplicate") this.send(errorFrame(msg.id, "gateway-error", `request "${msg.id}" is already in flight`));
     else if (refused === "queue-full") {
@@ -175,7 +182,8 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
   }
 
   /** Runs one admitted request; sends its frames unless it has been cancelled meanwhile. */
-  private async run(ticket: Ticket, service: TgService, msg: RequestFrame): Promise<void> {
+  private async run(ticket: Ticket, service: TgService, msg: RequestFrame, admitted: number): Promise<void> {
+    let status = "ok";
     try {
       const flow = await flowFor(this.app, service, msg.flow);
       const principal = this.connection.principal ?? anonymousPrincipal();
@@ -187,7 +195,10 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
     } catch (err) {
       if (ticket.done) return;
       const e = clientError(err, this.app.log, service.kind);
+      status = e.type;
       this.send(serviceErrorFrame(msg.id, e.type, e.message));
     }
+    // A cancelled request was counted when it was cancelled (the returns above skip this).
+    this.metrics.observe(service.kind, status, (performance.now() - admitted) / 1000);
   }
 }

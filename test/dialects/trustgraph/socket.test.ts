@@ -55,6 +55,19 @@ describe("TrustGraph socket envelope", () => {
     client.close();
   });
 
+  it("counts requests by service and status, and their duration, in /metrics", async () => {
+    const client = await connectTg(gw);
+    await ask(client, "config", { operation: "config" });
+    client.send({ id: "bad-op", service: "config", request: { operation: "nope" } });
+    await client.next((f) => f.id === "bad-op");
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const count = (labels: string) => Number(new RegExp(`^livegate_trustgraph_requests_total\\{${labels}\\} (\\d+)`, "m").exec(text)?.[1] ?? 0);
+    assert.ok(count('service="config",status="ok"') >= 1, "ok requests counted");
+    assert.ok(count('service="config",status="invalid-request"') >= 1, "failed requests counted by error type");
+    assert.match(text, /^livegate_trustgraph_request_duration_seconds_count\{service="config"\} \d+/m);
+    client.close();
+  });
+
   it("is served on its own port with --trustgraph-port, any path", async () => {
     const own = await startTestGateway({ trustgraph: { port: 0 } });
     try {
