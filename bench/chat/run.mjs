@@ -45,6 +45,7 @@ const DEFAULTS = {
   cpuProf: false,
   pin: false,
   paceMs: 0,
+  serverNice: 0,
   targetMs: 5,
   targetLevel: 1000,
   out: '',
@@ -72,6 +73,8 @@ function usage() {
   --no-split            don't also timestamp chat.chunk frames at ws send() in the server
   --pace-ms N           NOT the target's workload: the wrapper holds each delta back N ms before handing
                         it to the gateway (a model emitting a token every N ms); 0 = the engine's own pace (default ${DEFAULTS.paceMs})
+  --server-nice N       NOT the default measurement: run the server at nice N (1-19), so the load generators,
+                        which share the machine with it, get a CPU as soon as frames arrive (default ${DEFAULTS.serverNice})
   --pin                 server on CPU 0, load generators on CPU 1 (taskset); off by default
   --cpu-prof            profile the server during the measured phase (bench/results/cpu-prof/)
   --target-ms N         p99 target for the verdict                             (default ${DEFAULTS.targetMs})
@@ -90,6 +93,7 @@ function parseFlags(argv) {
     .filter((n) => n > 0);
   if (opts.levels.length === 0 || opts.levels.some((n) => !Number.isInteger(n))) throw new Error('--levels: positive integers');
   if (opts.runs < 1 || opts.clientProcs < 1 || opts.batch < 1 || opts.durationMs < 1) throw new Error('--runs, --client-procs, --batch, --duration-ms must be ≥ 1');
+  if (!Number.isInteger(opts.serverNice) || opts.serverNice > 19) throw new Error('--server-nice: 0..19');
   if (opts.perSocket < 1 || opts.perSocket > 16) throw new Error('--per-socket: 1..16 (the gateway allows 16 queries in flight per socket)');
   return opts;
 }
@@ -99,13 +103,15 @@ function parseFlags(argv) {
 const debugArgv = (who) => (process.env[`CHAT_BENCH_${who}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
 
 class Child {
-  constructor(name, script, { execArgv = [], verbose = false, cpu = null } = {}) {
+  constructor(name, script, { execArgv = [], verbose = false, cpu = null, nice = 0 } = {}) {
     this.name = name;
     this.waiters = new Map();
     this.errors = [];
     let options = { stdio: ['ignore', verbose ? 'inherit' : 'pipe', 'pipe', 'ipc'], execArgv };
     // taskset execs node, so the child's pid stays node's.
     if (cpu !== null) options = { ...options, execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath, ...execArgv] };
+    // nice execs its command too (taskset, or node).
+    if (nice > 0) options = { ...options, execPath: 'nice', execArgv: ['-n', String(nice), options.execPath ?? process.execPath, ...options.execArgv] };
     this.child = fork(script, [], options);
     this.output = '';
     const keep = (c) => {
@@ -325,7 +331,7 @@ async function runOne(level, runIndex, opts, tmp, runTag) {
     tPhase = t;
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'livegate-chatbench-'));
-  const server = new Child('server', join(HERE, 'server.mjs'), { verbose: opts.verbose, execArgv: debugArgv('SERVER'), cpu: opts.pin ? 0 : null });
+  const server = new Child('server', join(HERE, 'server.mjs'), { verbose: opts.verbose, execArgv: debugArgv('SERVER'), cpu: opts.pin ? 0 : null, nice: opts.serverNice });
   const clients = [];
   try {
     await server.next('hello');
@@ -659,6 +665,7 @@ function printSummary(med, opts) {
   }
   const verdict = { level: opts.targetLevel, p99: t.p99, targetMs: opts.targetMs, met: t.p99 < opts.targetMs };
   if (opts.paceMs > 0) verdict.note = `--pace-ms ${opts.paceMs}: not the target's workload (the engine's own pace), informational only`;
+  if (opts.serverNice > 0) verdict.note = `--server-nice ${opts.serverNice}: load generators given CPU priority over the server, not the default measurement`;
   if (opts.smoke) verdict.note = 'smoke run: cold start, ramp inside the window; a correctness check, not the measurement';
   console.log(
     `\nTarget: ${fmtInt(opts.targetLevel)} concurrent streams, added latency p99 < ${opts.targetMs} ms: ` +
@@ -679,7 +686,7 @@ async function main() {
   const env = { node: process.version, cpus: NCPU, cpuModel: cpus()[0]?.model, memBytes: totalmem(), platform: `${process.platform} ${process.arch}` };
   console.log(
     `chat benchmark: levels ${opts.levels.join(', ')} concurrent streams; ${opts.rampMs} ms ramp, ${opts.warmupMs} ms warm-up, ${opts.durationMs} ms measured; ` +
-      `${opts.runs} run(s); ≤ ${opts.clientProcs} load generator(s), ${opts.perSocket} stream(s) per socket; node ${env.node}, ${env.cpus} CPUs`,
+      `${opts.runs} run(s); ≤ ${opts.clientProcs} load generator(s), ${opts.perSocket} stream(s) per socket${opts.serverNice ? `, server at nice ${opts.serverNice}` : ''}; node ${env.node}, ${env.cpus} CPUs`,
   );
   const runTag = randomBytes(3).toString('hex');
   const results = [];
