@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Prompt templates as TrustGraph stores them in its configuration (config type `prompt`):
  * `template.<id>` holds JSON `{"prompt": "<template>", "response-type": "text" | "json", "schema"?: {…}}`,
@@ -150,5 +152,24 @@ export function parseJsonAnswer(text: string): unknown {
     return JSON.parse((fenced ? fenced[1]! : text).trim());
   } catch {
     throw new PromptTemplateError("the model's answer is not JSON");
+  }
+}
+
+/**
+ * Checks a json template's answer against the template's JSON Schema (zod's `fromJSONSchema`), as the
+ * real service validates with jsonschema. @throws PromptTemplateError naming the first mismatches, or
+ * saying the schema itself cannot be used
+ */
+export function checkSchema(id: string, schema: unknown, value: unknown): void {
+  let validator: z.ZodType;
+  try {
+    validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch (err) {
+    throw new PromptTemplateError(`template "${id}": its schema cannot be used: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const r = validator.safeParse(value);
+  if (!r.success) {
+    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join(".") : "(answer)"}: ${i.message}`);
+    throw new PromptTemplateError(`the model's answer does not match the template's schema: ${issues.join("; ")}`);
   }
 }

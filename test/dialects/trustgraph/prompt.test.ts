@@ -83,6 +83,17 @@ describe("TrustGraph prompt: templates from config, filled and completed", () =>
     assert.equal(frames[0]!.response["end-of-stream"], true);
   });
 
+  it("checks a json answer against the template's schema, as the real service does", async () => {
+    const schema = { type: "array", items: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } };
+    await ask(client, "config", { operation: "put", values: [{ type: "prompt", key: "template.people", value: JSON.stringify({ prompt: "People in {{text}}", "response-type": "json", schema }) }] });
+    llm.script({ deltas: ['[{"name": "Ada"}]'] });
+    assert.equal((await ask(client, "prompt", { id: "people", variables: { text: "x" } }, "default")).object, '[{"name":"Ada"}]');
+    llm.script({ deltas: ['[{"who": "Ada"}]'] });
+    const [f] = await call(client, "prompt", { id: "people", variables: { text: "x" } }, "default");
+    assert.equal(f!.error?.type, "error", JSON.stringify(f));
+    assert.equal(f!.error?.message, `prompt "people": the model's answer does not match the template's schema: 0.name: Invalid input: expected string, received undefined`);
+  });
+
   it("says when a json template's answer is not JSON", async () => {
     llm.script({ deltas: ["I cannot do that."] });
     const [f] = await call(client, "prompt", { id: "extract", variables: { text: "x" } }, "default");

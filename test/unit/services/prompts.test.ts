@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_SYSTEM_PROMPT, PromptTemplateError, parseJsonAnswer, parseSystem, parseTemplate, renderTemplate } from "../../../src/services/chat/prompts.js";
+import { DEFAULT_SYSTEM_PROMPT, PromptTemplateError, checkSchema, parseJsonAnswer, parseSystem, parseTemplate, renderTemplate } from "../../../src/services/chat/prompts.js";
 
 describe("prompt templates (TrustGraph's config type `prompt`)", () => {
   it("fills {{ name }} and {{ name.field }} with strings as they are and other values as JSON", () => {
@@ -45,5 +45,15 @@ describe("prompt templates (TrustGraph's config type `prompt`)", () => {
     assert.deepEqual(parseJsonAnswer('Sure:\n```json\n{"a": 1}\n```'), { a: 1 });
     assert.deepEqual(parseJsonAnswer(' [1, 2] '), [1, 2]);
     assert.throws(() => parseJsonAnswer("no json here"), /the model's answer is not JSON/);
+  });
+
+  it("checks a json answer against the template's JSON Schema, naming what does not match", () => {
+    const schema = { type: "array", items: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } };
+    checkSchema("people", schema, [{ name: "Ada" }]);
+    assert.throws(
+      () => checkSchema("people", schema, [{ name: 7 }]),
+      new PromptTemplateError("the model's answer does not match the template's schema: 0.name: Invalid input: expected string, received number"),
+    );
+    assert.throws(() => checkSchema("people", { type: "bogus" }, 1), /template "people": its schema cannot be used: /);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  checkSchema,
   PROMPT_CONFIG_TYPE,
   PromptTemplateError,
   parseJsonAnswer,
@@ -40,7 +41,8 @@ function inputsOf(call: TgCall): Record<string, unknown> {
  * `prompt` (managed with the `config` service) is filled with the variables, sent with the `system`
  * template to the chat provider, and answered as `{text}` (response-type `text`, streamed as
  * `{text: delta, end-of-stream: false}` frames) or `{object}` (response-type `json`: the answer parsed
- * as JSON and sent as a JSON string, like the real service; one frame). The last frame carries
+ * as JSON, checked against the template's `schema` if it has one, and sent as a JSON string, like the
+ * real service; one frame). The last frame carries
  * `end-of-stream: true` and token counts. Unknown template → `not-found`.
  */
 export const promptService: TgService = {
@@ -81,6 +83,7 @@ export const promptService: TgService = {
     let object: unknown;
     try {
       object = parseJsonAnswer(result.text);
+      if (template.schema !== undefined) checkSchema(id, template.schema, object);
     } catch (err) {
       throw new TgError("error", `prompt "${id}": ${err instanceof Error ? err.message : String(err)}`);
     }
