@@ -23,6 +23,7 @@ import { DocumentService } from "./services/documents.js";
 import { FlowService } from "./services/flows.js";
 import { JobService } from "./services/jobs.js";
 import { KnowledgeService } from "./services/knowledge.js";
+import { LibraryUploads } from "./services/library-uploads.js";
 import { LibraryService } from "./services/library.js";
 import { NotificationService } from "./services/notifications.js";
 import { PluginExecutionService } from "./services/plugin-executions.js";
@@ -114,6 +115,7 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     pluginExecutions: new PluginExecutionService(store.pluginExecutions, broker),
     triples,
     library,
+    libraryUploads: new LibraryUploads(store.uploads, library),
     collections: new CollectionService(store.collections, triples, library),
     knowledge: new KnowledgeService(store.knowledgeCores, triples, store.collections),
     config,

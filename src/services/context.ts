@@ -7,6 +7,7 @@ import type { DocumentService } from "./documents.js";
 import type { FlowService } from "./flows.js";
 import type { JobService } from "./jobs.js";
 import type { KnowledgeService } from "./knowledge.js";
+import type { LibraryUploads } from "./library-uploads.js";
 import type { LibraryService } from "./library.js";
 import type { NotificationService } from "./notifications.js";
 import type { PluginExecutionService } from "./plugin-executions.js";
@@ -29,6 +30,8 @@ export interface AppContext extends GatewayContext {
   readonly triples: TriplesService;
   /** TrustGraph's library over `documents`: owners, kinds, processings, collection membership. */
   readonly library: LibraryService;
+  /** Chunked uploads into the library (TrustGraph librarian `begin-upload` … `complete-upload`). */
+  readonly libraryUploads: LibraryUploads;
   /** Collections and their metadata; deleting one removes its triples and document membership. */
   readonly collections: CollectionService;
   /** Knowledge cores: stored triples and graph embeddings, loadable into collections. */

@@ -156,6 +156,11 @@ export class LibraryService {
     await this.triples.removeSource(documentSource(id));
   }
 
+  /** Whether a document with this id exists (for any user). */
+  has(id: string): boolean {
+    return this.documents.get(id) !== undefined;
+  }
+
   /** A user's documents, oldest first. */
   list(user: string): LibraryDocument[] {
     return this.documents

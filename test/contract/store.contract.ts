@@ -230,5 +230,20 @@ export function storeContract(engine: string, open: () => Promise<Store>): void 
       assert.equal(await store.collections.remove(c), true);
       assert.equal(await store.collections.remove(c), false);
     });
+
+    it("keeps an upload's chunks by index and assembles them in order", async () => {
+      const id = uid("up");
+      await store.uploads.create({ id, user: "alice", documentId: "d", document: { title: "T" }, totalSize: 5, chunkSize: 3, totalChunks: 2, createdAt: 1 });
+      await store.uploads.putChunk(id, 1, Buffer.from("de"));
+      await store.uploads.putChunk(id, 0, Buffer.from("xyz"));
+      await store.uploads.putChunk(id, 0, Buffer.from("abc"));
+      assert.deepEqual(await store.uploads.received(id), [{ index: 0, size: 3 }, { index: 1, size: 2 }], "a chunk sent again replaces the first");
+      assert.equal((await store.uploads.assemble(id)).toString(), "abcde");
+      assert.deepEqual((await store.uploads.get(id))?.document, { title: "T" });
+      assert.ok((await store.uploads.list("alice")).some((u) => u.id === id));
+      assert.equal(await store.uploads.remove(id), true);
+      assert.deepEqual(await store.uploads.received(id), []);
+      assert.equal(await store.uploads.remove(id), false);
+    });
   });
 }

@@ -23,6 +23,7 @@ export const PROTOCOL_KEYS: readonly string[] = [
   "upload-id", "total-size", "chunk-size", "chunk-index", "total-chunks", "chunks-received", "missing-chunks",
   "graph-embeddings", "parent-id", "document-type", "collection-id",
   "tag-filter", "created-at", "updated-at",
+  "upload-state", "received-chunks", "bytes-received", "total-bytes", "object-id", "upload-sessions", "document-metadata-json",
   // retrieval and AI services
   "doc-limit", "fetch-limit", "entity-limit", "triple-limit", "max-subgraph-size", "max-path-length", "edge-score-limit",
   "edge-limit", "max-reranker-input", "batch-size", "response-format", "session-id", "conversation-id", "task-type",

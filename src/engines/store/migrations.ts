@@ -239,4 +239,29 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("library_processing_collection_idx").on("library_processing").columns(["collection"]).execute();
     },
   },
+  "0006_library_uploads": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("library_uploads")
+        .addColumn("id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("user_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("document_id", "varchar(128)", (c) => c.notNull())
+        .addColumn("document", "text", (c) => c.notNull())
+        .addColumn("total_size", "bigint", (c) => c.notNull())
+        .addColumn("chunk_size", "integer", (c) => c.notNull())
+        .addColumn("total_chunks", "integer", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("library_uploads_user_idx").on("library_uploads").columns(["user_id", "created_at"]).execute();
+      // Chunk bytes as base64 text: one column type for SQLite and PostgreSQL.
+      await db.schema
+        .createTable("library_upload_chunks")
+        .addColumn("upload_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("idx", "integer", (c) => c.notNull())
+        .addColumn("size", "integer", (c) => c.notNull())
+        .addColumn("data", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("library_upload_chunks_pk", ["upload_id", "idx"])
+        .execute();
+    },
+  },
 };

@@ -207,6 +207,27 @@ export interface LibraryProcessingTable {
   created_at: number;
 }
 
+/** A chunked upload to the library in progress (TrustGraph librarian `begin-upload` …). */
+export interface LibraryUploadsTable {
+  id: string;
+  user_id: string;
+  document_id: string;
+  /** JSON: the document's library fields (kind, title, metadata, collection, …). */
+  document: string;
+  total_size: number;
+  chunk_size: number;
+  total_chunks: number;
+  created_at: number;
+}
+
+export interface LibraryUploadChunksTable {
+  upload_id: string;
+  idx: number;
+  size: number;
+  /** base64 */
+  data: string;
+}
+
 export interface Database {
   config_entries: ConfigEntriesTable;
   config_version: ConfigVersionTable;
@@ -229,4 +250,6 @@ export interface Database {
   kg_core_entities: KgCoreEntitiesTable;
   collections: CollectionsTable;
   library_processing: LibraryProcessingTable;
+  library_uploads: LibraryUploadsTable;
+  library_upload_chunks: LibraryUploadChunksTable;
 }

@@ -396,6 +396,34 @@ export interface ProcessingStore {
   removeCollection(collection: string): Promise<number>;
 }
 
+/** A chunked upload in progress. */
+export interface UploadRecord {
+  id: string;
+  user: string;
+  documentId: string;
+  /** The document's library fields, stored as given until the upload completes. */
+  document: unknown;
+  totalSize: number;
+  chunkSize: number;
+  totalChunks: number;
+  createdAt: number;
+}
+
+export interface UploadStore {
+  create(u: UploadRecord): Promise<void>;
+  get(id: string): Promise<UploadRecord | undefined>;
+  /** A user's uploads, oldest first. */
+  list(user: string): Promise<UploadRecord[]>;
+  /** Stores a chunk (replacing one with the same index). */
+  putChunk(id: string, index: number, data: Uint8Array): Promise<void>;
+  /** Indexes and sizes of the chunks received, by index. */
+  received(id: string): Promise<{ index: number; size: number }[]>;
+  /** The chunks' bytes, concatenated in index order. */
+  assemble(id: string): Promise<Buffer>;
+  /** Removes the upload and its chunks; false if there was none. */
+  remove(id: string): Promise<boolean>;
+}
+
 /** The whole store, one part per domain. */
 export interface Store {
   readonly settings: SettingsStore;
@@ -410,6 +438,7 @@ export interface Store {
   readonly knowledgeCores: KnowledgeCoreStore;
   readonly collections: CollectionStore;
   readonly processing: ProcessingStore;
+  readonly uploads: UploadStore;
   /** TrustGraph's `config` service (and the flows and blueprints kept in it). */
   readonly config: ConfigStore;
   /** Resolves when the database answers (for `/readyz`). */

@@ -105,6 +105,44 @@ describe("TrustGraph librarian over the socket", () => {
     assert.deepEqual(await post("/api/v1/flow/default/service/triples", { collection: "empty" }), { status: 200, body: { response: [] } });
   });
 
+  it("uploads a document in chunks: begin, chunks in any order, status, complete; abort and list", async () => {
+    const body = Buffer.concat([PDF, Buffer.from(" tail of the file")]);
+    const begun = await ask(client, "librarian", { operation: "begin-upload", "document-metadata": { id: "chunked.pdf", kind: "application/pdf", title: "Chunked" }, "total-size": body.length, "chunk-size": 10 });
+    const total = Math.ceil(body.length / 10);
+    assert.deepEqual({ ...begun, "upload-id": "" }, { "upload-id": "", "document-id": "chunked.pdf", "chunk-size": 10, "total-chunks": total });
+    const uploadId = begun["upload-id"] as string;
+    const chunk = (i: number) => ({ operation: "upload-chunk", "upload-id": uploadId, "chunk-index": i, content: b64(body.subarray(i * 10, i * 10 + 10)) });
+    const last = await ask(client, "librarian", chunk(total - 1));
+    assert.deepEqual(last, { "upload-id": uploadId, "chunk-index": total - 1, "chunks-received": 1, "total-chunks": total, "bytes-received": body.length - (total - 1) * 10, "total-bytes": body.length });
+    const status = await ask(client, "librarian", { operation: "get-upload-status", "upload-id": uploadId });
+    assert.equal(status["upload-state"], "in-progress");
+    assert.deepEqual(status["missing-chunks"], Array.from({ length: total - 1 }, (_, i) => i));
+    const listed = await ask(client, "librarian", { operation: "list-uploads" });
+    assert.deepEqual(listed["upload-sessions"].map((u: Record<string, unknown>) => [u["upload-id"], u["document-id"], u["chunks-received"]]), [[uploadId, "chunked.pdf", 1]]);
+    const early = await call(client, "librarian", { operation: "complete-upload", "upload-id": uploadId });
+    assertError(early.at(-1), "invalid-request", "complete with chunks missing");
+    for (let i = 0; i < total - 1; i++) await ask(client, "librarian", chunk(i));
+    assert.equal((await ask(client, "librarian", { operation: "get-upload-status", "upload-id": uploadId }))["upload-state"], "ready");
+    assert.deepEqual(await ask(client, "librarian", { operation: "complete-upload", "upload-id": uploadId }), { "document-id": "chunked.pdf", "object-id": "chunked.pdf" });
+    assert.deepEqual(await ask(client, "librarian", { operation: "get-document-content", "document-id": "chunked.pdf" }), { content: b64(body) });
+    const again = await call(client, "librarian", { operation: "get-upload-status", "upload-id": uploadId });
+    assertError(again.at(-1), "not-found", "a completed upload");
+
+    const under = await connectTg(gw, { spelling: "underscore" });
+    try {
+      under.send({ id: "b1", service: "librarian", request: { operation: "begin-upload", document_metadata: { id: "aborted" }, total_size: 3 } });
+      const b = await under.next((f) => f.id === "b1");
+      assert.equal(b.response.total_chunks, 1, JSON.stringify(b));
+      under.send({ id: "b2", service: "librarian", request: { operation: "abort-upload", upload_id: b.response.upload_id } });
+      assert.deepEqual(await under.next((f) => f.id === "b2"), { id: "b2", response: {}, complete: true });
+    } finally {
+      under.close();
+    }
+    assert.deepEqual(await ask(client, "librarian", { operation: "list-uploads" }), { "upload-sessions": [] });
+    await err({ operation: "upload-chunk", "upload-id": "nope", "chunk-index": 0, content: b64("x") }, "not-found", /upload "nope" not found/);
+    await err({ operation: "begin-upload", "document-metadata": {} }, "invalid-request", /"total-size" must be an integer from 1/);
+  });
+
   it("removes a document", async () => {
     await ask(client, "librarian", { operation: "add-document", "document-metadata": { id: "gone" }, content: b64("ephemeral") });
     assert.deepEqual(await ask(client, "librarian", { operation: "remove-document", "document-id": "gone" }), {});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DocumentService } from "../../../src/services/documents.js";
 import { KnowledgeError } from "../../../src/services/knowledge-error.js";
+import { LibraryUploads } from "../../../src/services/library-uploads.js";
 import { LibraryService } from "../../../src/services/library.js";
 import { TriplesService } from "../../../src/services/triples.js";
 import { openTempStore, type TempStore } from "../../helpers/temp-store.js";
@@ -144,5 +145,54 @@ describe("LibraryService over the SQLite store", () => {
     assert.equal(library.get("alice", "turbines").comments, "maintenance notes");
     assert.deepEqual([...(await library.documentIdsIn("manuals"))], ["manual.pdf"]);
     assert.equal(documents.search("inspection")[0]?.id, "turbines");
+  });
+});
+
+describe("LibraryUploads over the SQLite store", () => {
+  let temp: TempStore;
+  let uploads: LibraryUploads;
+  let library: LibraryService;
+  const open = async () => {
+    const documents = new DocumentService(temp.store.documents);
+    await documents.load();
+    library = new LibraryService(documents, temp.store.processing, temp.store.collections, new TriplesService(temp.store.triples));
+    uploads = new LibraryUploads(temp.store.uploads, library);
+  };
+  before(async () => {
+    temp = await openTempStore();
+    await open();
+  });
+  after(() => temp.close());
+
+  const bytes = Buffer.from(Array.from({ length: 10 }, (_, i) => 200 + i));
+
+  it("assembles chunks sent in any order into a byte-exact document, surviving a restart mid-way", async () => {
+    const up = await uploads.begin("alice", { id: "big.bin", kind: "application/octet-stream", title: "Big" }, 10, 4);
+    assert.deepEqual([up.documentId, up.chunkSize, up.totalChunks], ["big.bin", 4, 3]);
+    const s1 = await uploads.chunk("alice", up.id, 2, bytes.subarray(8));
+    assert.deepEqual([s1.state, s1.received, s1.missing, s1.bytesReceived], ["in-progress", [2], [0, 1], 2]);
+    await uploads.chunk("alice", up.id, 0, bytes.subarray(0, 4));
+    await temp.reopen();
+    await open();
+    await assert.rejects(uploads.complete("alice", up.id), (e: unknown) => e instanceof KnowledgeError && e.kind === "invalid" && /missing chunks 1/.test(e.message));
+    const s2 = await uploads.chunk("alice", up.id, 1, bytes.subarray(4, 8));
+    assert.equal(s2.state, "ready");
+    const doc = await uploads.complete("alice", up.id);
+    assert.deepEqual([doc.id, doc.title, doc.size, doc.searchable], ["big.bin", "Big", 10, false]);
+    assert.deepEqual(library.content("alice", "big.bin"), bytes);
+    await assert.rejects(uploads.status("alice", up.id), notFound, "a completed upload is gone");
+  });
+
+  it("refuses bad sizes, indexes, other users and taken ids; abort drops an upload", async () => {
+    await assert.rejects(uploads.begin("alice", {}, 0), invalid);
+    await assert.rejects(uploads.begin("alice", { id: "big.bin" }, 5), (e: unknown) => invalid(e) && /already exists/.test((e as Error).message));
+    const up = await uploads.begin("alice", { title: "t" }, 5, 4);
+    await assert.rejects(uploads.chunk("alice", up.id, 2, Buffer.alloc(1)), (e: unknown) => invalid(e) && /"chunk-index" must be from 0 to 1/.test((e as Error).message));
+    await assert.rejects(uploads.chunk("alice", up.id, 1, Buffer.alloc(4)), (e: unknown) => invalid(e) && /chunk 1 must be 1 bytes, got 4/.test((e as Error).message));
+    await assert.rejects(uploads.chunk("bob", up.id, 0, Buffer.alloc(4)), notFound);
+    assert.deepEqual((await uploads.list("alice")).map((u) => [u.upload.id, u.chunksReceived]), [[up.id, 0]]);
+    await uploads.abort("alice", up.id);
+    assert.deepEqual(await uploads.list("alice"), []);
+    await assert.rejects(uploads.abort("alice", up.id), notFound);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ProcessingRecord } from "../../../engines/store/store.js";
+import type { UploadStatus } from "../../../services/library-uploads.js";
 import type { LibraryDocument } from "../../../services/library.js";
 import { operationOf, unknownOperation } from "../args.js";
 import { TgError, type TgBody, type TgCall, type TgService } from "../service.js";
@@ -7,6 +8,7 @@ import {
   base64Bytes,
   collectionIn,
   knowledgeReplies,
+  countIn,
   maybeNumber,
   maybeString,
   maybeStrings,
@@ -23,6 +25,12 @@ const OPERATIONS = [
   "start-processing",
   "stop-processing",
   "list-processing",
+  "begin-upload",
+  "upload-chunk",
+  "get-upload-status",
+  "complete-upload",
+  "abort-upload",
+  "list-uploads",
 ] as const;
 
 /** A document's metadata on the wire (DocumentMetadata of the translators, seed era with `user`). */
@@ -54,27 +62,86 @@ function idOf(req: TgBody, key: string): string {
   return v;
 }
 
-async function addDocument(call: TgCall): Promise<TgBody> {
+/** The library fields of `document-metadata` (and the request's `collection`), and whose document it is. */
+function documentFields(call: TgCall) {
   const req = call.request;
   const dm = requiredObject(req, "document-metadata");
-  const content = base64Bytes(req.content, "content");
   const metadata = dm.metadata;
   if (metadata !== undefined && metadata !== null && !Array.isArray(metadata)) {
     throw new TgError("invalid-request", `"document-metadata.metadata" must be an array of triples`);
   }
-  const doc = await call.app.library.add({
-    id: maybeString(dm, "id", "document-metadata.id") || undefined,
+  return {
     user: userOf(call, dm.user ? dm : req),
-    kind: maybeString(dm, "kind", "document-metadata.kind") || undefined,
-    title: maybeString(dm, "title", "document-metadata.title"),
-    comments: maybeString(dm, "comments", "document-metadata.comments"),
-    tags: maybeStrings(dm, "tags", "document-metadata.tags"),
-    time: maybeNumber(dm, "time", "document-metadata.time"),
-    metadata: metadata ?? [],
-    collection: collectionIn(req),
-    content,
-  });
+    fields: {
+      id: maybeString(dm, "id", "document-metadata.id") || undefined,
+      kind: maybeString(dm, "kind", "document-metadata.kind") || undefined,
+      title: maybeString(dm, "title", "document-metadata.title"),
+      comments: maybeString(dm, "comments", "document-metadata.comments"),
+      tags: maybeStrings(dm, "tags", "document-metadata.tags"),
+      time: maybeNumber(dm, "time", "document-metadata.time"),
+      metadata: metadata ?? [],
+      collection: collectionIn(req),
+    },
+  };
+}
+
+async function addDocument(call: TgCall): Promise<TgBody> {
+  const { user, fields } = documentFields(call);
+  const content = base64Bytes(call.request.content, "content");
+  const doc = await call.app.library.add({ ...fields, user, content });
   return { "document-id": doc.id };
+}
+
+/** Progress of an upload, in the translator's keys. */
+const uploadProgress = (s: UploadStatus): TgBody => ({
+  "upload-id": s.upload.id,
+  "chunks-received": s.received.length,
+  "total-chunks": s.upload.totalChunks,
+  "bytes-received": s.bytesReceived,
+  "total-bytes": s.upload.totalSize,
+});
+
+async function uploads(call: TgCall, op: string): Promise<TgBody> {
+  const req = call.request;
+  const up = call.app.libraryUploads;
+  switch (op) {
+    case "begin-upload": {
+      const { user, fields } = documentFields(call);
+      const total = countIn(req, "total-size", 0);
+      const chunk = req["chunk-size"] === undefined || req["chunk-size"] === null || req["chunk-size"] === 0 ? undefined : countIn(req, "chunk-size", 0);
+      const u = await up.begin(user, fields, total, chunk);
+      return { "upload-id": u.id, "document-id": u.documentId, "chunk-size": u.chunkSize, "total-chunks": u.totalChunks };
+    }
+    case "upload-chunk": {
+      const index = countIn(req, "chunk-index", 0);
+      const s = await up.chunk(userOf(call), idOf(req, "upload-id"), index, base64Bytes(req.content, "content"));
+      return { ...uploadProgress(s), "chunk-index": index };
+    }
+    case "get-upload-status": {
+      const s = await up.status(userOf(call), idOf(req, "upload-id"));
+      return { ...uploadProgress(s), "upload-state": s.state, "received-chunks": s.received, "missing-chunks": s.missing };
+    }
+    case "complete-upload": {
+      const doc = await up.complete(userOf(call), idOf(req, "upload-id"));
+      return { "document-id": doc.id, "object-id": doc.id };
+    }
+    case "abort-upload":
+      await up.abort(userOf(call), idOf(req, "upload-id"));
+      return {};
+    default: {
+      const sessions = (await up.list(userOf(call))).map(({ upload: u, chunksReceived }) => ({
+        "upload-id": u.id,
+        "document-id": u.documentId,
+        "document-metadata-json": JSON.stringify(u.document),
+        "total-size": u.totalSize,
+        "chunk-size": u.chunkSize,
+        "total-chunks": u.totalChunks,
+        "chunks-received": chunksReceived,
+        "created-at": new Date(u.createdAt).toISOString(),
+      }));
+      return { "upload-sessions": sessions };
+    }
+  }
 }
 
 async function startProcessing(call: TgCall): Promise<TgBody> {
@@ -118,6 +185,13 @@ async function answer(call: TgCall): Promise<TgBody> {
       return {};
     case "list-processing":
       return { "processing-metadatas": (await library.listProcessing(userOf(call))).map(processingMetadata) };
+    case "begin-upload":
+    case "upload-chunk":
+    case "get-upload-status":
+    case "complete-upload":
+    case "abort-upload":
+    case "list-uploads":
+      return uploads(call, op);
     default:
       throw unknownOperation("librarian", op, OPERATIONS);
   }

@@ -14,6 +14,7 @@ import { SqlPluginExecutions } from "./plugin-executions.js";
 import { SqlProcessing } from "./processing.js";
 import { SqlSettings } from "./settings.js";
 import { SqlTriples } from "./triples.js";
+import { SqlUploads } from "./uploads.js";
 import { SqlWorkspaces } from "./workspaces.js";
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
@@ -41,6 +42,7 @@ export class SqlStore implements Store {
   readonly knowledgeCores: SqlKnowledgeCores;
   readonly collections: SqlCollections;
   readonly processing: SqlProcessing;
+  readonly uploads: SqlUploads;
   readonly config: SqlConfig;
 
   constructor(protected readonly db: Kysely<Database>) {
@@ -56,6 +58,7 @@ export class SqlStore implements Store {
     this.knowledgeCores = new SqlKnowledgeCores(db);
     this.collections = new SqlCollections(db);
     this.processing = new SqlProcessing(db);
+    this.uploads = new SqlUploads(db);
     this.config = new SqlConfig(db);
   }
 
