@@ -110,12 +110,14 @@ export class LibraryService {
 
   /**
    * Adds a document. Text kinds are decoded and indexed; other bytes are stored as they are.
-   * @throws KnowledgeError invalid when the id is taken and `replace` is not set
+   * @throws KnowledgeError invalid when the id is taken and `replace` is not set (or the document is
+   * another user's)
    */
   async add(input: LibraryInput): Promise<LibraryDocument> {
     const id = input.id ?? randomUUID();
     const existing = this.documents.get(id);
-    if (existing && !input.replace) throw new KnowledgeError("invalid", `document "${id}" already exists`);
+    // Replacing is for the owner only: another user's document with this id is never overwritten.
+    if (existing && (!input.replace || ownerOf(existing.metadata) !== input.user)) throw new KnowledgeError("invalid", `document "${id}" already exists`);
     const bytes = input.content;
     const text = utf8(bytes);
     const kind = input.kind ?? (text !== undefined && !text.includes("\u0000") ? "text/plain" : "application/octet-stream");

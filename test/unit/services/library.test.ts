@@ -83,6 +83,8 @@ describe("LibraryService over the SQLite store", () => {
 
   it("refuses a taken id unless asked to replace, and keeps users apart", async () => {
     await assert.rejects(library.add({ id: "turbines", user: "alice", content: Buffer.from("again") }), invalid);
+    await assert.rejects(library.add({ id: "turbines", user: "bob", content: Buffer.from("mine now"), replace: true }), invalid, "replace never takes another user's document");
+    assert.equal(documents.get("turbines")?.content, "Gas turbines need inspection every 4000 hours.");
     assert.throws(() => library.get("bob", "turbines"), notFound, "bob does not see alice's document");
     assert.deepEqual(library.list("bob"), []);
     assert.ok(library.list("alice").some((d) => d.id === "turbines"));
