@@ -49,6 +49,17 @@ describe("TrustGraph librarian over the socket", () => {
     assert.deepEqual(gw.server.context.documents.search("PDF"), [], "no text is extracted from PDFs");
   });
 
+  it("streams a document's bytes in chunk-size frames, or answers them in one frame without streaming", async () => {
+    const frames = await call(client, "librarian", { operation: "stream-document", "document-id": "manual", "chunk-size": 6, streaming: true });
+    const total = Math.ceil(PDF.length / 6);
+    assert.deepEqual(
+      frames.map((f) => [f.response["chunk-index"], f.response["total-chunks"], f.complete]),
+      Array.from({ length: total }, (_, i) => [i, total, i === total - 1]),
+    );
+    assert.deepEqual(Buffer.concat(frames.map((f) => Buffer.from(f.response.content, "base64"))), PDF, "the chunks are the bytes, in order");
+    assert.deepEqual(await ask(client, "librarian", { operation: "stream-document", "document-id": "manual" }), { content: b64(PDF), "chunk-index": 0, "total-chunks": 1 });
+  });
+
   it("reads underscore keys and writes them for a client that asks for underscores", async () => {
     const under = await connectTg(gw, { spelling: "underscore" });
     try {

@@ -3,7 +3,7 @@ import type { ProcessingRecord } from "../../../engines/store/store.js";
 import type { UploadStatus } from "../../../services/library-uploads.js";
 import type { LibraryDocument } from "../../../services/library.js";
 import { operationOf, unknownOperation } from "../args.js";
-import { TgError, type TgBody, type TgCall, type TgService } from "../service.js";
+import { TgError, type TgBody, type TgCall, type TgReplies, type TgService } from "../service.js";
 import {
   base64Bytes,
   collectionIn,
@@ -22,6 +22,7 @@ const OPERATIONS = [
   "list-documents",
   "get-document-metadata",
   "get-document-content",
+  "stream-document",
   "start-processing",
   "stop-processing",
   "list-processing",
@@ -162,6 +163,25 @@ async function startProcessing(call: TgCall): Promise<TgBody> {
   return {};
 }
 
+/** Bytes per `stream-document` frame when the request names no `chunk-size`. */
+export const STREAM_CHUNK_SIZE = 1024 * 1024;
+
+/**
+ * stream-document: the document's bytes as base64 `content` frames of `chunk-size` bytes with
+ * `chunk-index` and `total-chunks`, when the caller streams; else one frame with all of them.
+ */
+async function* streamDocument(call: TgCall): TgReplies {
+  const req = call.request;
+  const bytes = call.app.library.content(userOf(call), idOf(req, "document-id"));
+  const asked = countIn(req, "chunk-size", 0);
+  const size = call.streaming && asked > 0 ? asked : call.streaming ? STREAM_CHUNK_SIZE : Math.max(bytes.length, 1);
+  const total = Math.max(1, Math.ceil(bytes.length / size));
+  for (let i = 0; i < total; i++) {
+    if (call.signal.aborted) return;
+    yield { content: bytes.subarray(i * size, (i + 1) * size).toString("base64"), "chunk-index": i, "total-chunks": total };
+  }
+}
+
 async function answer(call: TgCall): Promise<TgBody> {
   const req = call.request;
   const { library } = call.app;
@@ -208,7 +228,8 @@ export const librarianService: TgService = {
   handle(call) {
     return knowledgeReplies(
       (async function* () {
-        yield await answer(call);
+        if (call.request.operation === "stream-document") yield* streamDocument(call);
+        else yield await answer(call);
       })(),
     );
   },
