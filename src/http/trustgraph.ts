@@ -63,10 +63,12 @@ export function trustgraphRoutes(app: FastifyInstance, gw: AppContext): void {
   };
 
   // Explicit routes per global kind, so no catch-all shadows /api/v1/jobs, /api/v1/documents, ….
+  // Bodies may carry base64 documents: the socket's frame limit applies, not Fastify's 1 MiB default.
+  const bodyLimit = gw.options.trustgraph.maxFrameBytes;
   for (const kind of serviceKinds("global")) {
-    app.post(`/api/v1/${kind}`, (req, reply) => run(req, reply, findService(kind), kind));
+    app.post(`/api/v1/${kind}`, { bodyLimit }, (req, reply) => run(req, reply, findService(kind), kind));
   }
-  app.post<{ Params: { flow: string; kind: string } }>("/api/v1/flow/:flow/service/:kind", (req, reply) => {
+  app.post<{ Params: { flow: string; kind: string } }>("/api/v1/flow/:flow/service/:kind", { bodyLimit }, (req, reply) => {
     const service = findService(req.params.kind);
     return run(req, reply, service?.scope === "flow" ? service : undefined, req.params.kind, req.params.flow);
   });

@@ -39,6 +39,7 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
   private readonly mux: Mux;
   private readonly spelling: Spelling;
   private readonly metrics: TgMetrics;
+  private readonly sendBound: number;
   private admission: Promise<void> = Promise.resolve();
 
   constructor(
@@ -50,6 +51,7 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
     this.spelling = spellingOf(ctx.url, opts.spelling);
     this.mux = new Mux(opts.maxInFlight, opts.maxQueued);
     this.metrics = tgMetrics(app.metrics.registry);
+    this.sendBound = app.options.limits.maxBufferedBytes + opts.maxFrameBytes;
     this.connection = app.hub.open(DIALECT_NAME, transport, this);
     const token = ctx.credential?.token;
     this.enqueue(() => this.handshake(token));
@@ -89,8 +91,16 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
     this.mux.closeAll();
   }
 
+  /**
+   * Sends a frame, closing the socket as a slow consumer (1013) when its send buffer is over the bound.
+   * The bound is the common `limits.maxBufferedBytes` plus one largest frame: a single answer may be a
+   * whole base64 document, and a client reading at full speed must not be dropped for that.
+   */
   private send(frame: string): void {
-    this.connection.send(frame);
+    const conn = this.connection;
+    if (conn.closed) return;
+    if (conn.transport.bufferedAmount > this.sendBound) return conn.disconnect("slow");
+    conn.transport.send(frame);
   }
 
   private enqueue(task: () => Promise<void> | void): void {

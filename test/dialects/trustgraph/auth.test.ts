@@ -99,6 +99,20 @@ describe("TrustGraph socket auth with a gateway secret", () => {
   });
 });
 
+describe("TrustGraph socket auth timeout", () => {
+  it("closes a socket that never authenticates after limits.authTimeoutMs: an auth-required error, then 1008", async () => {
+    const gw = await startTestGateway({ trustgraph: { gatewaySecret: SECRET }, limits: { authTimeoutMs: 200 } });
+    try {
+      const client = await connectTg(gw);
+      const f = await client.next(() => true, 3000, "the auth timeout error");
+      assert.deepEqual(f, { id: null, error: { type: "auth-required", message: "no auth message within 200 ms" }, complete: true });
+      assert.deepEqual(await client.waitClosed(), { code: 1008, reason: "auth failure" });
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe("TrustGraph socket auth without a gateway secret", () => {
   let gw: TestGateway;
   before(async () => {

@@ -66,6 +66,19 @@ describe("TrustGraph REST twins", () => {
     assert.equal((globalOnFlowRoute.body.error as { type: string }).type, "unknown-service");
   });
 
+  it("takes bodies up to trustgraph.maxFrameBytes (base64 documents), not Fastify's 1 MiB default", async () => {
+    const value = "d".repeat(2 * 1024 * 1024);
+    const r = await post(gw, "/api/v1/config", { operation: "put", values: [{ type: "doc", key: "big", value }] });
+    assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 200));
+    const small = await startTestGateway({ trustgraph: { maxFrameBytes: 64 * 1024 } });
+    try {
+      const tooBig = await post(small, "/api/v1/config", { operation: "put", values: [{ type: "doc", key: "big", value: "d".repeat(100 * 1024) }] });
+      assert.equal(tooBig.status, 413);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("keeps the existing REST routes: /api/v1/jobs still needs the API key", async () => {
     const res = await fetch(gw.url + "/api/v1/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(res.status, 401);

@@ -68,6 +68,30 @@ describe("TrustGraph socket envelope", () => {
     client.close();
   });
 
+  it("sends an answer larger than the send-buffer bound, and closes 1013 a client that stops reading", async () => {
+    const tight = await startTestGateway({ limits: { maxBufferedBytes: 1024 }, trustgraph: { maxFrameBytes: 256 * 1024 } });
+    try {
+      const client = await TestClient.connect(tight.wsUrl("/api/v1/socket"));
+      const value = "v".repeat(200 * 1024);
+      await ask(client, "config", { operation: "put", values: [{ type: "big", key: "k", value }] });
+      const got = await ask(client, "config", { operation: "get", keys: [{ type: "big", key: "k" }] });
+      assert.equal(got.values[0].value, value, "one 200 KiB answer is not a slow consumer");
+      // Stop reading: the answers pile up in the server's send buffer until it gives up on the socket.
+      const server = [...tight.server.context.hub.allConnections()].find((c) => c.dialect === "trustgraph")!;
+      const raw = (client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      raw.pause();
+      for (let i = 0; i < 60; i++) client.send({ id: `g${i}`, service: "config", request: { operation: "get", keys: [{ type: "big", key: "k" }] } });
+      // No event tells a paused client that the server closed; watch the server's side of the connection.
+      for (const deadline = Date.now() + 10_000; !server.closed && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(server.closeReason, "slow", "the server closed the socket as a slow consumer");
+      raw.resume();
+      const info = await client.waitClosed(10_000);
+      assert.equal(info.code, 1013, "slow consumer");
+    } finally {
+      await tight.close();
+    }
+  });
+
   it("is served on its own port with --trustgraph-port, any path", async () => {
     const own = await startTestGateway({ trustgraph: { port: 0 } });
     try {
