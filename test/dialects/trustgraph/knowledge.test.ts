@@ -61,6 +61,23 @@ describe("TrustGraph knowledge service over the socket", () => {
     });
   });
 
+  it("answers get-kg-core and list-collections over the REST twins with the socket's bodies", async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(gw.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    assert.deepEqual(await post("/api/v1/knowledge", { operation: "get-kg-core", id: "people" }), {
+      status: 200,
+      body: await ask(client, "knowledge", { operation: "get-kg-core", id: "people" }),
+    });
+    assert.deepEqual(await post("/api/v1/knowledge", { operation: "get-kg-core", id: "nope" }), {
+      status: 404,
+      body: { error: { type: "not-found", message: 'knowledge core "nope" not found' } },
+    });
+    const listed = await post("/api/v1/collection-management", { operation: "list-collections" });
+    assert.deepEqual(listed, { status: 200, body: await ask(client, "collection-management", { operation: "list-collections" }) });
+  });
+
   it("loads a core into a collection where triples queries find it, and unloads it (put, load, query round trip)", async () => {
     assert.deepEqual(await ask(client, "knowledge", { operation: "load-kg-core", id: "people", flow: "default", collection: "social" }), {});
     const found = await ask(client, "triples", { s: u("alice"), collection: "social" }, "default");
