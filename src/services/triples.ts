@@ -60,7 +60,7 @@ export class TriplesService {
    * Entities of `collection` that a text query is about (graph-rag's starting points): for each query
    * word, the subjects of triples whose subject IRI or object contains it, and object IRIs that contain
    * it. Best first (most words matched, then by IRI), at most `limit`. Matching is a case-insensitive
-   * substring search, ASCII case only on SQLite.
+   * substring search (for non-ASCII letters: lower case, Capitalized or UPPER case).
    */
   async findEntities(collection: string, text: string, limit: number): Promise<EntityMatch[]> {
     const words = queryWords(text);

@@ -296,7 +296,10 @@ export interface TripleStore {
   add(collection: string, source: string, triples: readonly TripleRecord[]): Promise<number>;
   /** Distinct triples matching the pattern, at most `limit`, ordered by s, p, o or by the index used. */
   match(collection: string, pattern: TriplePattern, limit: number): Promise<TripleRecord[]>;
-  /** Triples whose subject or object contains `text` (case-insensitive), at most `limit`. */
+  /**
+   * Triples whose subject or object contains `text`, at most `limit`. Case-insensitive for ASCII; other
+   * letters match in lower case, Capitalized or UPPER case (SQLite folds ASCII only).
+   */
   containing(collection: string, text: string, limit: number): Promise<TripleRecord[]>;
   /** Removes the triples `source` brought, in one collection or all; returns how many rows went. */
   removeSource(source: string, collection?: string): Promise<number>;

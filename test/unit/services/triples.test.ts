@@ -91,6 +91,9 @@ describe("TriplesService over the SQLite store", () => {
     );
     assert.deepEqual(await triples.findEntities("people", "liddell", 10).then((f) => f.map((x) => x.entity.value)), ["http://ex.org/alice"], "a word of a label finds its subject");
     assert.deepEqual(await triples.findEntities("people", "zebra", 10), []);
+    await triples.add("people", "core:ru", [t("http://ex.org/ivan", NAME, lit("Иван Петров"))]);
+    assert.deepEqual((await triples.findEntities("people", "кто такой иван?", 10)).map((x) => x.entity.value), ["http://ex.org/ivan"], "a Cyrillic name written Capitalized");
+    await triples.removeSource("core:ru");
   });
 
   it("keeps triples across a restart", async () => {

@@ -58,13 +58,15 @@ export class SqlTriples implements TripleStore {
 
   async containing(collection: string, text: string, limit: number): Promise<TripleRecord[]> {
     // LIKE's wildcards are dropped from the text rather than escaped (escaping differs between engines).
-    const like = `%${text.toLowerCase().replace(/[\\%_]/g, "")}%`;
+    const word = text.toLowerCase().replace(/[\\%_]/g, "");
+    // SQLite's lower() folds ASCII only, so non-ASCII words are also tried Capitalized and in UPPER case.
+    const forms = [...new Set([word, word.charAt(0).toUpperCase() + word.slice(1), word.toUpperCase()])].map((w) => `%${w}%`);
     const rows = await this.db
       .selectFrom("triples")
       .select(COLUMNS)
       .distinct()
       .where("collection", "=", collection)
-      .where((eb) => eb.or([eb(eb.fn("lower", ["s"]), "like", like), eb(eb.fn("lower", ["o"]), "like", like)]))
+      .where((eb) => eb.or(forms.flatMap((like) => [eb(eb.fn("lower", ["s"]), "like", like), eb(eb.fn("lower", ["o"]), "like", like)])))
       .orderBy("s")
       .orderBy("p")
       .orderBy("o")
