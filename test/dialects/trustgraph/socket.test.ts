@@ -92,6 +92,23 @@ describe("TrustGraph socket envelope", () => {
     }
   });
 
+  it("answers an unexpected failure as gateway-error without internals, and keeps the socket open", async () => {
+    const broken = await startTestGateway();
+    try {
+      const client = await connectTg(broken);
+      await broken.server.context.store.close();
+      client.send({ id: "boom", service: "config", request: { operation: "config" } });
+      const f = await client.next((x) => x.id === "boom");
+      const error = { type: "gateway-error", message: "internal error" };
+      assert.deepEqual(f, { id: "boom", error, response: { error }, complete: true });
+      client.send({ id: "still", service: "nope", request: {} });
+      assertError(await client.next((x) => x.id === "still"), "unknown-service", "the socket still answers");
+      client.close();
+    } finally {
+      await broken.close().catch(() => undefined);
+    }
+  });
+
   it("is served on its own port with --trustgraph-port, any path", async () => {
     const own = await startTestGateway({ trustgraph: { port: 0 } });
     try {
