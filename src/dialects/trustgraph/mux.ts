@@ -10,13 +10,18 @@ export interface Ticket {
 interface Job extends Ticket {
   done: boolean;
   running: boolean;
+  /** What the request asked, to tell a client's retry (the same frame again) from a reused id. */
+  readonly fingerprint: string;
   readonly controller: AbortController;
   readonly run: (ticket: Ticket) => Promise<void>;
   readonly cancelled: () => void;
 }
 
-/** Why a request was not admitted. */
-export type Refusal = "duplicate" | "queue-full";
+/**
+ * Why a request was not admitted: `retry` when the same request with the same id is still open (the
+ * client resent it; its answer is on the way), `duplicate` when the id is open for another request.
+ */
+export type Refusal = "retry" | "duplicate" | "queue-full";
 
 /**
  * One socket's scheduler (the real server's "outstanding requests"): at most `maxInFlight` requests
@@ -45,13 +50,15 @@ export class Mux {
 
   /**
    * Runs `run` now or when a slot frees up. `cancelled` is called (once) if the request is cancelled
-   * before it ends; it sends the request's final frame. Returns why the request was refused, if it was.
+   * before it ends; it sends the request's final frame. `fingerprint` identifies what was asked (a resent
+   * identical request is a retry). Returns why the request was refused, if it was.
    */
-  submit(id: string, run: (ticket: Ticket) => Promise<void>, cancelled: () => void): Refusal | undefined {
-    if (this.jobs.has(id)) return "duplicate";
+  submit(id: string, fingerprint: string, run: (ticket: Ticket) => Promise<void>, cancelled: () => void): Refusal | undefined {
+    const open = this.jobs.get(id);
+    if (open) return open.fingerprint === fingerprint ? "retry" : "duplicate";
     if (this.running >= this.maxInFlight && this.waiting.length >= this.maxQueued) return "queue-full";
     const controller = new AbortController();
-    const job: Job = { id, signal: controller.signal, done: false, running: false, controller, run, cancelled };
+    const job: Job = { id, fingerprint, signal: controller.signal, done: false, running: false, controller, run, cancelled };
     this.jobs.set(id, job);
     if (this.running < this.maxInFlight) this.start(job);
     else this.waiting.push(job);

@@ -176,14 +176,18 @@ export class TrustGraphSession implements DialectSession, ConnectionOwner {
     const service = findService(msg.service);
     if (!service) return this.send(errorFrame(msg.id, "unknown-service", `unknown service "${msg.service}"`));
     const admitted = performance.now();
+    const fingerprint = JSON.stringify([msg.service, msg.flow ?? null, msg.request]);
     const refused = this.mux.submit(
       msg.id,
+      fingerprint,
       (ticket) => this.run(ticket, service, msg, admitted),
       () => {
         this.metrics.observe(service.kind, "cancelled", (performance.now() - admitted) / 1000);
         this.send(errorFrame(msg.id, "cancelled", "request cancelled"));
       },
     );
+    // A retry (TrustGraph's TypeScript client resends the same frame when an answer is slow) is answered
+    // by the open request's frames; another request under an open id is refused.
     if (refused === "duplicate") this.send(errorFrame(msg.id, "gateway-error", `request "${msg.id}" is already in flight`));
     else if (refused === "queue-full") {
       const max = this.app.options.trustgraph.maxQueued;

@@ -93,7 +93,7 @@ describe("TrustGraph multiplexing", () => {
     llm.setDefault({});
   });
 
-  it("cancels a queued request before it starts, and refuses a duplicate id and a full queue", async () => {
+  it("cancels a queued request before it starts, refuses a reused id and a full queue, and takes a resent request as a retry", async () => {
     const small = await startTestGateway({ chat: { baseUrl: llm.baseUrl, model: "gpt-test" }, trustgraph: { maxInFlight: 1, maxQueued: 2 } });
     try {
       llm.setDefault({ hang: "headers" });
@@ -106,10 +106,14 @@ describe("TrustGraph multiplexing", () => {
       client.send(hanging("q4"));
       const full = await client.next((f) => f.id === "q4");
       assertError(full, "too-many-requests", "beyond the queue bound");
-      client.send(hanging("q1"));
+      client.send({ ...hanging("q1"), request: { prompt: "another request under q1" } });
       const dup = await client.next((f) => f.id === "q1");
-      assertError(dup, "gateway-error", "a duplicate id");
+      assertError(dup, "gateway-error", "another request under an open id");
       assert.match(dup.error.message as string, /already in flight/);
+      // The same frame again is a retry (TrustGraph's TypeScript client resends after its timeout): no answer of its own.
+      client.send(hanging("q1"));
+      assert.ok(await client.nothingWithin(200, (f) => f.id === "q1"), "a retry starts nothing and is not refused");
+      assert.equal(llm.requests.length, base + 1, "the retry did not reach the model");
       client.send({ type: "cancel", id: "q2" });
       assertError(await client.next((f) => f.id === "q2"), "cancelled", "a queued request cancelled");
       client.send({ type: "cancel", id: "q1" });

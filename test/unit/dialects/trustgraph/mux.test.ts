@@ -22,7 +22,7 @@ describe("TrustGraph mux", () => {
   it("runs at most maxInFlight at once and starts waiting requests in arrival order as slots free", async () => {
     const mux = new Mux(2, 10);
     const g = [gate(), gate(), gate(), gate()];
-    g.forEach((x, i) => assert.equal(mux.submit(`r${i}`, x.run, () => undefined), undefined));
+    g.forEach((x, i) => assert.equal(mux.submit(`r${i}`, "", x.run, () => undefined), undefined));
     assert.deepEqual(g.map((x) => x.state.started), [true, true, false, false]);
     assert.deepEqual([mux.inFlight, mux.queued], [2, 2]);
     g[1]!.state.release();
@@ -36,22 +36,23 @@ describe("TrustGraph mux", () => {
   it("refuses a duplicate id while it is open, and a request beyond the queue bound", async () => {
     const mux = new Mux(1, 1);
     const a = gate();
-    mux.submit("a", a.run, () => undefined);
-    assert.equal(mux.submit("a", gate().run, () => undefined), "duplicate");
-    assert.equal(mux.submit("b", gate().run, () => undefined), undefined);
-    assert.equal(mux.submit("c", gate().run, () => undefined), "queue-full");
+    mux.submit("a", "", a.run, () => undefined);
+    assert.equal(mux.submit("a", "", gate().run, () => undefined), "retry", "the same request again is a retry");
+    assert.equal(mux.submit("a", "other", gate().run, () => undefined), "duplicate", "another request under an open id");
+    assert.equal(mux.submit("b", "", gate().run, () => undefined), undefined);
+    assert.equal(mux.submit("c", "", gate().run, () => undefined), "queue-full");
     a.state.release();
     await tick();
-    assert.equal(mux.submit("a", gate().run, () => undefined), undefined, "an id is free again once its request ended");
+    assert.equal(mux.submit("a", "", gate().run, () => undefined), undefined, "an id is free again once its request ended");
   });
 
   it("cancels a running request (abort, slot freed at once) and a waiting one (never starts)", async () => {
     const mux = new Mux(1, 5);
     const [a, b, c] = [gate(), gate(), gate()];
     const cancelled: string[] = [];
-    mux.submit("a", a.run, () => cancelled.push("a"));
-    mux.submit("b", b.run, () => cancelled.push("b"));
-    mux.submit("c", c.run, () => cancelled.push("c"));
+    mux.submit("a", "", a.run, () => cancelled.push("a"));
+    mux.submit("b", "", b.run, () => cancelled.push("b"));
+    mux.submit("c", "", c.run, () => cancelled.push("c"));
     assert.equal(mux.cancel("b"), true);
     assert.equal(mux.cancel("a"), true);
     assert.deepEqual(cancelled, ["b", "a"]);
@@ -66,8 +67,8 @@ describe("TrustGraph mux", () => {
     const mux = new Mux(1, 5);
     const [a, b] = [gate(), gate()];
     let callbacks = 0;
-    mux.submit("a", a.run, () => callbacks++);
-    mux.submit("b", b.run, () => callbacks++);
+    mux.submit("a", "", a.run, () => callbacks++);
+    mux.submit("b", "", b.run, () => callbacks++);
     mux.closeAll();
     assert.equal(a.state.aborted, true);
     assert.equal(b.state.started, false);
