@@ -18,6 +18,7 @@ export const PROTOCOL_KEYS: readonly string[] = [
   "in-token", "out-token",
   // flow
   "flow-id", "flow-ids", "blueprint-name", "blueprint-names", "blueprint-definition",
+  "class-name", "class-names", "class-definition",
   // librarian, collection-management, knowledge
   "document-id", "processing-id", "document-metadata", "document-metadatas", "processing-metadata", "processing-metadatas",
   "upload-id", "total-size", "chunk-size", "chunk-index", "total-chunks", "chunks-received", "missing-chunks",
@@ -35,7 +36,7 @@ export const PROTOCOL_KEYS: readonly string[] = [
  * (whatever their spelling). Checked in both spellings.
  */
 export const USER_DATA_KEYS: readonly string[] = [
-  "value", "config", "parameters", "blueprint-definition", "metadata", "triples", "variables", "state", "arguments",
+  "value", "config", "parameters", "blueprint-definition", "class-definition", "metadata", "triples", "variables", "state", "arguments",
   "schema", "definition", "tags", "criteria", "content", "data", "text", "terms",
 ];
 

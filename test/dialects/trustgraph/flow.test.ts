@@ -94,6 +94,19 @@ describe("TrustGraph flow service over the socket", () => {
     }
   });
 
+  it("serves the older class-era operations and keys (list-classes, get-class, put-class, delete-class, class-name)", async () => {
+    assert.deepEqual(await ask(client, "flow", { operation: "put-class", "class-name": "old", "class-definition": JSON.stringify({ description: "c" }) }), {});
+    assert.ok(((await ask(client, "flow", { operation: "list-classes" }))["class-names"] as string[]).includes("old"));
+    const got = await ask(client, "flow", { operation: "get-class", class_name: "old" });
+    assert.deepEqual(Object.keys(got), ["class-definition"]);
+    assert.deepEqual(JSON.parse(got["class-definition"] as string), { description: "c" });
+    assert.deepEqual(await ask(client, "flow", { operation: "start-flow", "flow-id": "c1", "class-name": "old", description: "d" }), { "flow-id": "c1" });
+    assert.equal(JSON.parse((await ask(client, "flow", { operation: "get-flow", "flow-id": "c1" })).flow as string)["blueprint-name"], "old");
+    await ask(client, "flow", { operation: "stop-flow", "flow-id": "c1" });
+    assert.deepEqual(await ask(client, "flow", { operation: "delete-class", "class-name": "old" }), {});
+    assertError((await call(client, "flow", { operation: "get-class", "class-name": "old" }))[0], "not-found", "a deleted class");
+  });
+
   it("flow changes are config changes: blueprints and flows show in config and bump its version", async () => {
     const v = (await ask(client, "config", { operation: "config" })).version as number;
     await ask(client, "flow", { operation: "start-flow", "flow-id": "f3", "blueprint-name": "default" });

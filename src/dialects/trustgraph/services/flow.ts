@@ -14,10 +14,27 @@ const OPERATIONS = [
 ] as const;
 
 /**
+ * The real server's names before blueprints were called blueprints (flow "classes"), which older clients
+ * (the TypeScript client's `getFlowClasses`, the Python `list_classes`) still send.
+ */
+const CLASS_OPERATIONS: Record<string, string> = {
+  "list-classes": "list-blueprints",
+  "get-class": "get-blueprint",
+  "put-class": "put-blueprint",
+  "delete-class": "delete-blueprint",
+};
+
+/** A blueprint's name: `blueprint-name`, or the older `class-name`. */
+function blueprintName(req: TgBody): string {
+  if (req["blueprint-name"] === undefined && req["class-name"] !== undefined) return requiredString(req, "class-name");
+  return requiredString(req, "blueprint-name");
+}
+
+/**
  * `blueprint-definition` as given: a JSON object, or (what the real Python client sends) its JSON text.
  */
 function definitionOf(req: TgBody): Record<string, unknown> {
-  let v = req["blueprint-definition"];
+  let v = req["blueprint-definition"] ?? req["class-definition"];
   if (typeof v === "string") {
     try {
       v = JSON.parse(v);
@@ -35,24 +52,33 @@ function definitionOf(req: TgBody): Record<string, unknown> {
 const flowText = (f: FlowRecord): string =>
   JSON.stringify({ "blueprint-name": f.blueprint, description: f.description, parameters: f.parameters, interfaces: f.interfaces });
 
+/** The class-era answer keys for the class-era operations. */
+function classKeys(body: TgBody): TgBody {
+  const out: TgBody = {};
+  for (const [k, v] of Object.entries(body)) out[k.replace(/^blueprint-/, "class-")] = v;
+  return out;
+}
+
 async function answer(flows: FlowService, req: TgBody): Promise<TgBody> {
-  const op = operationOf(req);
-  switch (op) {
+  const asked = operationOf(req);
+  const op = CLASS_OPERATIONS[asked];
+  if (op !== undefined) return classKeys(await answer(flows, { ...req, operation: op }));
+  switch (asked) {
     case "list-blueprints":
       return { "blueprint-names": await flows.listBlueprints() };
     case "get-blueprint":
-      return { "blueprint-definition": JSON.stringify(await flows.getBlueprint(requiredString(req, "blueprint-name"))) };
+      return { "blueprint-definition": JSON.stringify(await flows.getBlueprint(blueprintName(req))) };
     case "put-blueprint":
-      await flows.putBlueprint(requiredString(req, "blueprint-name"), definitionOf(req));
+      await flows.putBlueprint(blueprintName(req), definitionOf(req));
       return {};
     case "delete-blueprint":
-      await flows.deleteBlueprint(requiredString(req, "blueprint-name"));
+      await flows.deleteBlueprint(blueprintName(req));
       return {};
     case "start-flow": {
       const id = requiredString(req, "flow-id");
       const flow = await flows.start({
         id,
-        blueprint: requiredString(req, "blueprint-name"),
+        blueprint: blueprintName(req),
         description: optionalString(req, "description", ""),
         parameters: optionalObject(req, "parameters"),
       });
@@ -70,7 +96,7 @@ async function answer(flows: FlowService, req: TgBody): Promise<TgBody> {
       return { flow: flowText(flow), description: flow.description, parameters: flow.parameters };
     }
     default:
-      throw unknownOperation("flow", op, OPERATIONS);
+      throw unknownOperation("flow", asked, OPERATIONS);
   }
 }
 
