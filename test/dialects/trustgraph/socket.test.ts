@@ -109,6 +109,15 @@ describe("TrustGraph socket envelope", () => {
     }
   });
 
+  it("closes with 1001 when the gateway shuts down", async () => {
+    const leaving = await startTestGateway();
+    const client = await connectTg(leaving);
+    await ask(client, "config", { operation: "config" });
+    const closing = leaving.close();
+    assert.equal((await client.waitClosed()).code, 1001);
+    await closing;
+  });
+
   it("is served on its own port with --trustgraph-port, any path", async () => {
     const own = await startTestGateway({ trustgraph: { port: 0 } });
     try {
