@@ -2,8 +2,10 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
-export const nowMs = () => performance.timeOrigin + performance.now();
+const TIME_ORIGIN = performance.timeOrigin;
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes (timeOrigin + now()). */
+export const nowMs = () => TIME_ORIGIN + performance.now();
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
