@@ -46,6 +46,7 @@ const DEFAULTS = {
   pin: false,
   paceMs: 0,
   serverNice: 0,
+  clientRt: 0,
   targetMs: 5,
   targetLevel: 1000,
   out: '',
@@ -75,6 +76,9 @@ function usage() {
                         it to the gateway (a model emitting a token every N ms); 0 = the engine's own pace (default ${DEFAULTS.paceMs})
   --server-nice N       NOT the default measurement: run the server at nice N (1-19), so the load generators,
                         which share the machine with it, get a CPU as soon as frames arrive (default ${DEFAULTS.serverNice})
+  --client-rt N         NOT the default measurement: run the load generators under SCHED_FIFO priority N (1-99,
+                        chrt; needs root), so they get a CPU the moment frames arrive, as load generators on
+                        their own cores would; the kernel keeps 5% of each CPU for the others (default ${DEFAULTS.clientRt})
   --pin                 server on CPU 0, load generators on CPU 1 (taskset); off by default
   --cpu-prof            profile the server during the measured phase (bench/results/cpu-prof/)
   --target-ms N         p99 target for the verdict                             (default ${DEFAULTS.targetMs})
@@ -94,6 +98,7 @@ function parseFlags(argv) {
   if (opts.levels.length === 0 || opts.levels.some((n) => !Number.isInteger(n))) throw new Error('--levels: positive integers');
   if (opts.runs < 1 || opts.clientProcs < 1 || opts.batch < 1 || opts.durationMs < 1) throw new Error('--runs, --client-procs, --batch, --duration-ms must be ≥ 1');
   if (!Number.isInteger(opts.serverNice) || opts.serverNice > 19) throw new Error('--server-nice: 0..19');
+  if (!Number.isInteger(opts.clientRt) || opts.clientRt > 99) throw new Error('--client-rt: 0..99');
   if (opts.perSocket < 1 || opts.perSocket > 16) throw new Error('--per-socket: 1..16 (the gateway allows 16 queries in flight per socket)');
   return opts;
 }
@@ -103,14 +108,15 @@ function parseFlags(argv) {
 const debugArgv = (who) => (process.env[`CHAT_BENCH_${who}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
 
 class Child {
-  constructor(name, script, { execArgv = [], verbose = false, cpu = null, nice = 0 } = {}) {
+  constructor(name, script, { execArgv = [], verbose = false, cpu = null, nice = 0, rt = 0 } = {}) {
     this.name = name;
     this.waiters = new Map();
     this.errors = [];
     let options = { stdio: ['ignore', verbose ? 'inherit' : 'pipe', 'pipe', 'ipc'], execArgv };
     // taskset execs node, so the child's pid stays node's.
     if (cpu !== null) options = { ...options, execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath, ...execArgv] };
-    // nice execs its command too (taskset, or node).
+    // nice and chrt exec their command too (taskset, or node), so the child's pid stays node's.
+    if (rt > 0) options = { ...options, execPath: 'chrt', execArgv: ['-f', String(rt), options.execPath ?? process.execPath, ...options.execArgv] };
     if (nice > 0) options = { ...options, execPath: 'nice', execArgv: ['-n', String(nice), options.execPath ?? process.execPath, ...options.execArgv] };
     this.child = fork(script, [], options);
     this.output = '';
@@ -347,7 +353,7 @@ async function runOne(level, runIndex, opts, tmp, runTag) {
     const sockets = Math.ceil(level / opts.perSocket);
     const perSocketHere = Math.min(opts.perSocket, level);
     const nProcs = Math.min(opts.clientProcs, sockets);
-    for (let i = 0; i < nProcs; i++) clients.push(new Child(`load generator ${i}`, join(HERE, 'client.mjs'), { verbose: opts.verbose, execArgv: debugArgv('CLIENT'), cpu: opts.pin ? 1 : null }));
+    for (let i = 0; i < nProcs; i++) clients.push(new Child(`load generator ${i}`, join(HERE, 'client.mjs'), { verbose: opts.verbose, execArgv: debugArgv('CLIENT'), cpu: opts.pin ? 1 : null, rt: opts.clientRt }));
     await Promise.all(clients.map((c) => c.next('hello')));
     const per = Math.floor(sockets / nProcs);
     const conn = await Promise.all(
@@ -665,6 +671,7 @@ function printSummary(med, opts) {
   }
   const verdict = { level: opts.targetLevel, p99: t.p99, targetMs: opts.targetMs, met: t.p99 < opts.targetMs };
   if (opts.paceMs > 0) verdict.note = `--pace-ms ${opts.paceMs}: not the target's workload (the engine's own pace), informational only`;
+  if (opts.clientRt > 0) verdict.note = `--client-rt ${opts.clientRt}: load generators under real-time scheduling, not the default measurement`;
   if (opts.serverNice > 0) verdict.note = `--server-nice ${opts.serverNice}: load generators given CPU priority over the server, not the default measurement`;
   if (opts.smoke) verdict.note = 'smoke run: cold start, ramp inside the window; a correctness check, not the measurement';
   console.log(
@@ -686,7 +693,7 @@ async function main() {
   const env = { node: process.version, cpus: NCPU, cpuModel: cpus()[0]?.model, memBytes: totalmem(), platform: `${process.platform} ${process.arch}` };
   console.log(
     `chat benchmark: levels ${opts.levels.join(', ')} concurrent streams; ${opts.rampMs} ms ramp, ${opts.warmupMs} ms warm-up, ${opts.durationMs} ms measured; ` +
-      `${opts.runs} run(s); ≤ ${opts.clientProcs} load generator(s), ${opts.perSocket} stream(s) per socket${opts.serverNice ? `, server at nice ${opts.serverNice}` : ''}; node ${env.node}, ${env.cpus} CPUs`,
+      `${opts.runs} run(s); ≤ ${opts.clientProcs} load generator(s), ${opts.perSocket} stream(s) per socket${opts.serverNice ? `, server at nice ${opts.serverNice}` : ''}${opts.clientRt ? `, load generators at SCHED_FIFO ${opts.clientRt}` : ''}; node ${env.node}, ${env.cpus} CPUs`,
   );
   const runTag = randomBytes(3).toString('hex');
   const results = [];
