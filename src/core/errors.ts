@@ -125,6 +125,12 @@ export const ERRORS = {
   LG_ERR_SCENARIO_UNKNOWN: { kind: "invalid", message: "unknown scenario \"{scenario_id}\"", status: 400, retryable: false },
   LG_ERR_MODEL_UNKNOWN: { kind: "invalid", message: "unknown model \"{model}\"; configured: {models}", status: 400, retryable: false },
   LG_ERR_CHAT_FAILED: { kind: "unavailable", message: "chat failed: {detail}", status: 502, retryable: true },
+  LG_ERR_CHAT_REJECTED: {
+    kind: "unavailable",
+    message: "chat rejected by the model server, retrying the same request will not help: {detail}",
+    status: 502,
+    retryable: false,
+  },
   LG_ERR_UNAVAILABLE: { kind: "unavailable", message: "{what} is unavailable", status: 503, retryable: true },
   LG_ERR_INTERNAL: { kind: "internal", message: "internal error", status: 500, retryable: true },
 } as const satisfies Record<string, ErrorSpec>;
@@ -160,6 +166,9 @@ export class GatewayError extends Error {
     this.retryAfterSec = typeof params.retry_after === "number" ? params.retry_after : undefined;
   }
 }
+
+/** A failure of the chat provider: retryable (`LG_ERR_CHAT_FAILED`) or refused by the model server (`LG_ERR_CHAT_REJECTED`). */
+export const isChatFailure = (code: ErrorCodeName): boolean => code === "LG_ERR_CHAT_FAILED" || code === "LG_ERR_CHAT_REJECTED";
 
 /** Turns anything thrown into a GatewayError; unknown faults become LG_ERR_INTERNAL (the cause is kept). */
 export function toGatewayError(err: unknown): GatewayError {

@@ -66,6 +66,7 @@ const byCode: Partial<Record<ErrorCodeName, ErrorText>> = {
   LG_ERR_SCENARIO_UNKNOWN: ERROR_TEXT.unknownScenario,
   LG_ERR_MODEL_UNKNOWN: ERROR_TEXT.invalidFormat,
   LG_ERR_CHAT_FAILED: ERROR_TEXT.chatFailed,
+  LG_ERR_CHAT_REJECTED: ERROR_TEXT.chatFailed,
   LG_ERR_RATE_LIMITED: ERROR_TEXT.rateLimited,
   LG_ERR_CONNECTION_LIMIT: ERROR_TEXT.tooManyConnections,
   LG_ERR_UNAVAILABLE: ERROR_TEXT.unavailable,

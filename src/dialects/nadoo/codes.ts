@@ -1,5 +1,5 @@
 import type { DisconnectReason } from "../../core/disconnect.js";
-import type { ErrorCodeName, ErrorKind, GatewayError } from "../../core/errors.js";
+import { isChatFailure, type ErrorCodeName, type ErrorKind, type GatewayError } from "../../core/errors.js";
 
 /** A close code and its reason text. */
 export interface CloseSpec {
@@ -70,7 +70,7 @@ const MESSAGE_TEXT: Partial<Record<ErrorCodeName, string>> = {
 };
 
 /** The `code` field of an error frame. */
-export const errorCodeFor = (err: GatewayError): string => (err.code === "LG_ERR_CHAT_FAILED" && /timed? ?out/i.test(err.message) ? "timeout" : CODE_BY_KIND[err.kind]);
+export const errorCodeFor = (err: GatewayError): string => (isChatFailure(err.code) && /timed? ?out/i.test(err.message) ? "timeout" : CODE_BY_KIND[err.kind]);
 
 /** The `message` field of an error frame. */
 export const errorMessageFor = (err: GatewayError): string => MESSAGE_TEXT[err.code] ?? err.message;

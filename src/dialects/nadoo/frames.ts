@@ -1,5 +1,5 @@
 import type { PublicationCodec } from "../../core/connection.js";
-import type { GatewayError } from "../../core/errors.js";
+import { isChatFailure, type ErrorCodeName, type GatewayError } from "../../core/errors.js";
 import type { Publication, UserId } from "../../core/types.js";
 import { SESSION_EVENTS, type ChatErrorData, type DeltaData, type ResponseEndData, type ResponseStartData, type SessionChatEvent, type SourcesData } from "../../services/chat-sessions.js";
 import { errorCodeFor, errorMessageFor } from "./codes.js";
@@ -62,7 +62,7 @@ export function chatEventFrame(ev: SessionChatEvent | { type: string; data: unkn
     }
     case SESSION_EVENTS.error: {
       const d = ev.data as ChatErrorData;
-      return frame({ type: "error", message: d.message, code: d.code === "LG_ERR_CHAT_FAILED" ? "provider_error" : "internal_error", message_id: d.message_id, chat_id: d.chat_id }, time);
+      return frame({ type: "error", message: d.message, code: isChatFailure(d.code as ErrorCodeName) ? "provider_error" : "internal_error", message_id: d.message_id, chat_id: d.chat_id }, time);
     }
     default:
       return undefined;

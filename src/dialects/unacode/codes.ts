@@ -3,7 +3,8 @@ import type { ErrorCodeName, ErrorKind, GatewayError } from "../../core/errors.j
 
 /**
  * UnaCODE's `error.payload.code` values (docs/protocol-unacode.md, "Errors"). The first six are the
- * seed's; `CONVERSATION_ENDED` and `SERVICE_UNAVAILABLE` are livegate's, for what the seed has no code for.
+ * seed's; `CONVERSATION_ENDED`, `SERVICE_UNAVAILABLE` and `MODEL_REJECTED` are livegate's, for what the seed
+ * has no code for.
  */
 export const UNACODE_ERROR_CODES = {
   invalidMessage: "INVALID_MESSAGE",
@@ -14,6 +15,7 @@ export const UNACODE_ERROR_CODES = {
   internal: "INTERNAL_ERROR",
   conversationEnded: "CONVERSATION_ENDED",
   unavailable: "SERVICE_UNAVAILABLE",
+  modelRejected: "MODEL_REJECTED",
 } as const;
 export type UnaCodeErrorCode = (typeof UNACODE_ERROR_CODES)[keyof typeof UNACODE_ERROR_CODES];
 
@@ -23,6 +25,8 @@ const C = UNACODE_ERROR_CODES;
 const byCode: Partial<Record<ErrorCodeName, UnaCodeErrorCode>> = {
   LG_ERR_FRAME_UNKNOWN_TYPE: C.unknownType,
   LG_ERR_CONVERSATION_ENDED: C.conversationEnded,
+  // The model server refused the request (bad key, unknown model): unlike SERVICE_UNAVAILABLE, waiting won't help.
+  LG_ERR_CHAT_REJECTED: C.modelRejected,
 };
 
 const byKind: Record<ErrorKind, UnaCodeErrorCode> = {

@@ -35,11 +35,24 @@ function retryAfter(err: unknown): number | undefined {
 }
 
 /**
+ * HTTP statuses with which the model server refuses the request itself (bad key, no access, unknown model,
+ * malformed request): the same request will fail again, so it is LG_ERR_CHAT_REJECTED, not retryable.
+ * Everything else (timeouts, connection errors, 408, 409, 429, 5xx, faults mid-stream) is LG_ERR_CHAT_FAILED.
+ */
+const REJECTED_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 422]);
+
+/** The model server's refusal status, if `err` is one. */
+function rejectedStatus(err: unknown): number | undefined {
+  return err instanceof APIError && err.status !== undefined && REJECTED_STATUSES.has(err.status) ? err.status : undefined;
+}
+
+/**
  * Any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio) through the `openai` SDK,
  * streamed (`stream: true` with usage in the last chunk). Cancelling the request's signal aborts the HTTP
  * request at once; the stream then ends with finishReason "cancelled". A server silent for `timeoutMs`
  * (before the answer starts or between chunks) and a stream that breaks off before its finish_reason
- * are failures (LG_ERR_CHAT_FAILED), never a truncated answer reported as complete.
+ * are failures (LG_ERR_CHAT_FAILED, retryable), never a truncated answer reported as complete; a request the
+ * server refuses (400/401/403/404/422) is LG_ERR_CHAT_REJECTED (not retryable).
  */
 export class OpenAIProvider implements ChatProvider {
   readonly name = "openai";
@@ -122,7 +135,7 @@ export class OpenAIProvider implements ChatProvider {
       if (err instanceof GatewayError) throw err;
       if (timedOut) throw this.timeoutError(streaming, err);
       if (err instanceof APIUserAbortError || req.signal?.aborted) finishReason = "cancelled";
-      else throw this.failure(this.describe(err, streaming), err, retryAfter(err));
+      else throw this.failure(this.describe(err, streaming), err, retryAfter(err), rejectedStatus(err) !== undefined);
     } finally {
       clearTimeout(timer);
       req.signal?.removeEventListener("abort", cancel);
@@ -159,11 +172,14 @@ export class OpenAIProvider implements ChatProvider {
     return this.failure(`the model server at ${this.host} ${what} within ${this.timeoutMs} ms (timed out)`, cause);
   }
 
-  /** LG_ERR_CHAT_FAILED with `detail`, the API key blotted out wherever a server echoed it. */
-  private failure(detail: string, cause?: unknown, retryAfterSec?: number): GatewayError {
+  /**
+   * LG_ERR_CHAT_FAILED (or LG_ERR_CHAT_REJECTED when the server refused the request) with `detail`, the API
+   * key blotted out wherever a server echoed it.
+   */
+  private failure(detail: string, cause?: unknown, retryAfterSec?: number, rejected = false): GatewayError {
     const safe = this.apiKey && this.apiKey.length >= 4 ? detail.replaceAll(this.apiKey, "[redacted]") : detail;
     const params: Record<string, string | number> = { detail: safe };
     if (retryAfterSec !== undefined) params.retry_after = retryAfterSec;
-    return new GatewayError("LG_ERR_CHAT_FAILED", params, cause === undefined ? undefined : { cause });
+    return new GatewayError(rejected ? "LG_ERR_CHAT_REJECTED" : "LG_ERR_CHAT_FAILED", params, cause === undefined ? undefined : { cause });
   }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
+import { OPENAI_ERRORS, OpenAITestServer } from "../../helpers/openai-server.js";
 import { eventually } from "../../helpers/tokens.js";
 import { AcpClient, agentText, longDocument } from "./acp-client.js";
 
@@ -249,6 +250,40 @@ describe("ACP sessions at /api/v1/acp/ws", () => {
     } catch (err) {
       await own.close();
       throw err;
+    }
+  });
+});
+
+describe("ACP prompts on an OpenAI-compatible model server that fails", () => {
+  let gw: TestGateway;
+  let llm: OpenAITestServer;
+  before(async () => {
+    llm = await OpenAITestServer.start();
+    gw = await startTestGateway({ chat: { baseUrl: llm.baseUrl, model: "gpt-4" } });
+  });
+  after(async () => {
+    await gw.close();
+    await llm.close();
+  });
+
+  it("reports a 401 as LG_ERR_CHAT_REJECTED with data.retryable false, and a 503 as LG_ERR_CHAT_FAILED with data.retryable true", async () => {
+    const c = await AcpClient.connect(gw);
+    try {
+      await c.handshake(await gw.token("rita"));
+      const sessionId = await c.newSession();
+      llm.script({ status: 401, error: OPENAI_ERRORS.invalidApiKey("sk-bad***key1") }, { status: 503, error: OPENAI_ERRORS.server() });
+
+      const refused = await c.error("session/prompt", { sessionId, prompt: [{ type: "text", text: "hello" }] }, -32603, "a prompt the model server refuses with 401");
+      assert.equal(refused.data?.code, "LG_ERR_CHAT_REJECTED", "data.code of a refusal");
+      assert.equal(refused.data?.retryable, false, "a bad API key is not worth retrying");
+      assert.match(refused.message, /answered 401 \(invalid_api_key\)/, `the message names the server's status: ${refused.message}`);
+
+      const failed = await c.error("session/prompt", { sessionId, prompt: [{ type: "text", text: "hello again" }] }, -32603, "a prompt the model server fails with 503");
+      assert.equal(failed.data?.code, "LG_ERR_CHAT_FAILED", "data.code of a server failure");
+      assert.equal(failed.data?.retryable, true, "a 503 is worth retrying");
+      assert.match(failed.message, /answered 503/, `the message names the server's status: ${failed.message}`);
+    } finally {
+      c.close();
     }
   });
 });

@@ -160,7 +160,7 @@ describe("TrustGraph agent", () => {
       const last = frames.at(-1)!;
       assert.equal(last.complete, true);
       assert.equal(last.error?.type, "error");
-      assert.match(last.error?.message as string, /^agent: chat failed: the model server answered 401 \(invalid_api_key\)/);
+      assert.match(last.error?.message as string, /^agent: chat rejected by the model server, retrying the same request will not help: the model server answered 401 \(invalid_api_key\)/);
       llm.script({ deltas: ["fine"] });
       assert.equal((await ask(client, "agent", { question: QUESTION }, "default")).answer, "fine");
     });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
-import { OpenAITestServer } from "../../helpers/openai-server.js";
+import { OPENAI_ERRORS, OpenAITestServer } from "../../helpers/openai-server.js";
 import { ask, assertEnvelope, assertError, chat, connectReady, ISO_UTC, sendMessage, startConversation } from "./helpers.js";
 
 /** Prices per 1,000 tokens for the embedded engine's model, so every answer has a cost. */
@@ -261,6 +261,25 @@ describe("UnaCODE chat with several models of an OpenAI-compatible server", () =
     const frames = await sendMessage(client, conv, "hello?");
     const err = assertError(frames.at(-1)!, "SERVICE_UNAVAILABLE", "a model server error");
     assert.match(err.error as string, /500/, "the error says what the server answered");
+    client.close();
+  });
+
+  it("answers a model server's 401 with MODEL_REJECTED (retrying cannot help) and its 503 with SERVICE_UNAVAILABLE (it can)", async () => {
+    const client = await connectReady(gw, "nia");
+    const conv = await startConversation(client);
+    llm.script(
+      { status: 401, error: OPENAI_ERRORS.invalidApiKey("sk-bad***key1") },
+      { status: 503, error: OPENAI_ERRORS.server(), headers: { "retry-after": "7" } },
+    );
+
+    const refused = assertError((await sendMessage(client, conv, "with a bad key")).at(-1)!, "MODEL_REJECTED", "a 401 from the model server");
+    assert.match(refused.error as string, /answered 401 \(invalid_api_key\): Incorrect API key provided/, `names the status and the server's explanation: ${String(refused.error)}`);
+    assert.match(refused.error as string, /will not help/, "says that retrying will not help");
+    assert.equal(refused.retry_after, undefined, "no retry advice for a refusal");
+
+    const unavailable = assertError((await sendMessage(client, conv, "while it is down")).at(-1)!, "SERVICE_UNAVAILABLE", "a 503 from the model server");
+    assert.match(unavailable.error as string, /answered 503: The server had an error/, `names the status: ${String(unavailable.error)}`);
+    assert.equal(unavailable.retry_after, 7, "the server's retry-after is passed on");
     client.close();
   });
 

@@ -1,4 +1,4 @@
-import { GatewayError } from "../../../core/errors.js";
+import { GatewayError, isChatFailure } from "../../../core/errors.js";
 import type { ChatSource } from "../../../engines/chat/provider.js";
 import type { GenerationEvent } from "../../../services/chat/generation.js";
 import { TgError, type TgBody, type TgCall } from "../service.js";
@@ -49,7 +49,7 @@ export function aiError(err: unknown, service: string): unknown {
   if (err instanceof TgError) return err;
   if (err instanceof GatewayError) {
     if (err.code === "LG_ERR_MODEL_UNKNOWN") return new TgError("invalid-request", `${service}: ${err.message}`);
-    if (err.code === "LG_ERR_CHAT_FAILED") return new TgError("error", `${service}: ${err.message}`);
+    if (isChatFailure(err.code)) return new TgError("error", `${service}: ${err.message}`);
   }
   return err;
 }

@@ -139,18 +139,30 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
     });
   });
 
-  const httpErrors: { name: string; reply: ScriptedReply; status: number; mentions: RegExp }[] = [
-    { name: "401 invalid_api_key", reply: { status: 401, error: OPENAI_ERRORS.invalidApiKey("sk-test-***CRET") }, status: 401, mentions: /Incorrect API key/ },
-    { name: "429 rate_limit_exceeded", reply: { status: 429, error: OPENAI_ERRORS.rateLimited("gpt-test-mini"), headers: { "retry-after": "20" } }, status: 429, mentions: /Rate limit reached/ },
-    { name: "500 server_error", reply: { status: 500, error: OPENAI_ERRORS.server() }, status: 500, mentions: /server had an error/ },
+  const badRequest = { message: "'messages' must contain at least one message", type: "invalid_request_error", param: "messages", code: null };
+  const permission = { message: "You are not allowed to sample from this model", type: "invalid_request_error", param: null, code: "model_not_allowed" };
+  const unprocessable = { message: "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096", type: "invalid_request_error", param: null, code: null };
+  type Outcome = { code: "LG_ERR_CHAT_FAILED" | "LG_ERR_CHAT_REJECTED"; retryable: boolean };
+  const failed: Outcome = { code: "LG_ERR_CHAT_FAILED", retryable: true };
+  const rejected: Outcome = { code: "LG_ERR_CHAT_REJECTED", retryable: false };
+  const httpErrors: { name: string; reply: ScriptedReply; status: number; mentions: RegExp; outcome: Outcome }[] = [
+    { name: "400 invalid_request_error", reply: { status: 400, error: badRequest }, status: 400, mentions: /must contain at least one message/, outcome: rejected },
+    { name: "401 invalid_api_key", reply: { status: 401, error: OPENAI_ERRORS.invalidApiKey("sk-test-***CRET") }, status: 401, mentions: /Incorrect API key/, outcome: rejected },
+    { name: "403 model_not_allowed", reply: { status: 403, error: permission }, status: 403, mentions: /not allowed to sample/, outcome: rejected },
+    { name: "404 model_not_found", reply: { status: 404, error: OPENAI_ERRORS.modelNotFound("gpt-test-mini") }, status: 404, mentions: /does not exist/, outcome: rejected },
+    { name: "422 unprocessable", reply: { status: 422, error: unprocessable }, status: 422, mentions: /Input validation error/, outcome: rejected },
+    { name: "429 rate_limit_exceeded", reply: { status: 429, error: OPENAI_ERRORS.rateLimited("gpt-test-mini"), headers: { "retry-after": "20" } }, status: 429, mentions: /Rate limit reached/, outcome: failed },
+    { name: "500 server_error", reply: { status: 500, error: OPENAI_ERRORS.server() }, status: 500, mentions: /server had an error/, outcome: failed },
+    { name: "503 server_error", reply: { status: 503, error: OPENAI_ERRORS.server() }, status: 503, mentions: /server had an error/, outcome: failed },
   ];
   for (const c of httpErrors) {
-    it(`turns HTTP ${c.name} into LG_ERR_CHAT_FAILED saying what the server answered`, async () => {
+    it(`turns HTTP ${c.name} into ${c.outcome.code} (retryable: ${c.outcome.retryable}) saying what the server answered`, async () => {
       await withServer(async (s) => {
         s.script(c.reply);
         const p = new OpenAIProvider({ baseUrl: s.baseUrl, apiKey: API_KEY, model: "gpt-test-mini", timeoutMs: 5000 });
         const err = await expectFailure(p.stream(ask("hi")), c.name);
-        assert.equal(err.code, "LG_ERR_CHAT_FAILED", `${c.name}: code`);
+        assert.equal(err.code, c.outcome.code, `${c.name}: code`);
+        assert.equal(err.retryable, c.outcome.retryable, `${c.name}: retryable`);
         assert.ok(err.message.includes(String(c.status)), `${c.name}: the message should name the status ${c.status}: ${err.message}`);
         assert.match(err.message, c.mentions, `${c.name}: the message should carry the server's explanation: ${err.message}`);
         assert.ok(!err.message.includes(API_KEY), `${c.name}: the message must not contain the API key: ${err.message}`);
@@ -199,6 +211,7 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
       const err = await expectFailure(p.stream(ask("hi")), "hang before headers");
       const took = Date.now() - started;
       assert.equal(err.code, "LG_ERR_CHAT_FAILED", "code");
+      assert.equal(err.retryable, true, "a timeout, a broken stream or an unreachable server is worth retrying");
       assert.match(err.message, /in time|timed out|timeout/i, `the message should say it timed out: ${err.message}`);
       assert.match(err.message, /150 ms/, `the message should say how long it waited: ${err.message}`);
       assert.ok(took < 2000, `the timeout should fire after about 150 ms, took ${took} ms`);
@@ -220,6 +233,7 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
       const took = Date.now() - started;
       assert.ok(failure instanceof GatewayError, `a stalled stream should fail with a GatewayError, got ${String(failure)} after ${took} ms`);
       assert.equal(failure.code, "LG_ERR_CHAT_FAILED", "code");
+      assert.equal(failure.retryable, true, "a timeout, a broken stream or an unreachable server is worth retrying");
       assert.match(failure.message, /in time|timed out|timeout|stalled|no data/i, `the message should say the stream stalled: ${failure.message}`);
       assert.deepEqual(deltas, ["one"], "the delta before the stall is still streamed");
       assert.ok(took < 2000, `the stall should be detected after about 200 ms, took ${took} ms`);
@@ -293,6 +307,7 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
       const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 5000 });
       const err = await expectFailure(p.stream(ask("hi")), "mid-stream disconnect");
       assert.equal(err.code, "LG_ERR_CHAT_FAILED", "code");
+      assert.equal(err.retryable, true, "a timeout, a broken stream or an unreachable server is worth retrying");
       assert.match(err.message, /stream|connection|closed|terminated/i, `the message should say the stream broke: ${err.message}`);
       assert.doesNotMatch(err.message, /could not be reached/, `the server was reached; the message should not say otherwise: ${err.message}`);
     });
@@ -304,6 +319,7 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
       const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 5000 });
       const err = await expectFailure(p.stream(ask("hi")), "disconnect after the last delta");
       assert.equal(err.code, "LG_ERR_CHAT_FAILED", "code");
+      assert.equal(err.retryable, true, "a timeout, a broken stream or an unreachable server is worth retrying");
     });
   });
 
@@ -313,6 +329,7 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
       const p = new OpenAIProvider({ baseUrl: s.baseUrl, timeoutMs: 5000 });
       const err = await expectFailure(p.stream(ask("hi")), "error event");
       assert.equal(err.code, "LG_ERR_CHAT_FAILED", "code");
+      assert.equal(err.retryable, true, "a timeout, a broken stream or an unreachable server is worth retrying");
       assert.match(err.message, /server had an error/, `the message should carry the server's explanation: ${err.message}`);
     });
   });
@@ -324,6 +341,7 @@ describe("OpenAIProvider against an OpenAI-compatible server", () => {
     const p = new OpenAIProvider({ baseUrl, apiKey: API_KEY, timeoutMs: 2000 });
     const err = await expectFailure(p.stream(ask("hi")), "connection refused");
     assert.equal(err.code, "LG_ERR_CHAT_FAILED", "code");
+    assert.equal(err.retryable, true, "a timeout, a broken stream or an unreachable server is worth retrying");
     assert.match(err.message, /could not be reached|connect/i, `the message should say the server could not be reached: ${err.message}`);
     assert.ok(!err.message.includes(API_KEY), "no API key in the message");
   });
