@@ -9,6 +9,7 @@ import { resolveCredentials, type ResolvedCredentials } from "./credentials.js";
 import { DIALECTS } from "./dialects/registry.js";
 import type { Broker } from "./engines/broker/broker.js";
 import { MemoryBroker } from "./engines/broker/memory.js";
+import { RedisBroker } from "./engines/broker/redis.js";
 import { createChatProvider } from "./engines/chat/index.js";
 import type { ChatProvider } from "./engines/chat/provider.js";
 import { SqliteStore } from "./engines/store/sqlite.js";
@@ -82,7 +83,14 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
   const log = extras.logger ?? pino({ level: options.logLevel, base: { service: "livegate" } });
   const store: Store = await SqliteStore.open(options.dataDir);
   const credentials = await resolveCredentials(options, store);
-  const broker: Broker = new MemoryBroker(options.history);
+  const broker: Broker =
+    options.broker.engine === "redis"
+      ? new RedisBroker(options.history, {
+          url: options.broker.redisUrl,
+          keyPrefix: options.broker.keyPrefix,
+          onError: (err) => log.warn({ err }, "redis connection error"),
+        })
+      : new MemoryBroker(options.history);
   const metrics = createMetrics(extras.processMetrics ?? false);
   const hub = new Hub(broker, options, log, metrics);
   const auth = createAuthenticator({ ...options.auth, jwtSecret: credentials.jwtSecret });
@@ -121,7 +129,13 @@ export async function createServer(input: GatewayOptionsInput = {}, extras: Crea
     config,
     flows,
   };
-  await hub.start();
+  try {
+    await hub.start();
+  } catch (err) {
+    await broker.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
   const { app, handler } = await createHttpApp(context);
   const dialects = DIALECTS.map((make) => make(context));
   const transport = new TransportServer({

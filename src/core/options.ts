@@ -41,6 +41,17 @@ const historySchema = z
   })
   .strict();
 
+const brokerSchema = z
+  .object({
+    /** `memory` (one process) or `redis` (several nodes share channels, history, presence and counters). @default "memory" */
+    engine: z.enum(["memory", "redis"]).default("memory"),
+    /** Redis to connect to when `engine` is `redis`. @default "redis://127.0.0.1:6379" */
+    redisUrl: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL").default("redis://127.0.0.1:6379"),
+    /** Prefix of every Redis key and pub/sub channel; nodes of one deployment use the same. @default "livegate:" */
+    keyPrefix: z.string().default("livegate:"),
+  })
+  .strict();
+
 const authSchema = z
   .object({
     /** HS256 secret. */
@@ -172,6 +183,7 @@ export const gatewayOptionsSchema = z
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
     history: historySchema.prefault({}),
+    broker: brokerSchema.prefault({}),
     chat: chatSchema.prefault({}),
     codegraph: codegraphSchema.prefault({}),
     unacode: unacodeSchema.prefault({}),
@@ -187,6 +199,8 @@ export type GatewayOptionsInput = z.input<typeof gatewayOptionsSchema>;
 export type GatewayOptions = z.output<typeof gatewayOptionsSchema>;
 /** Resolved chat options. */
 export type ChatOptions = GatewayOptions["chat"];
+/** Resolved broker options. */
+export type BrokerOptions = GatewayOptions["broker"];
 /** Resolved limits. */
 export type LimitOptions = GatewayOptions["limits"];
 
