@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { BROADCAST_CHANNEL, userChannel } from "../core/channel.js";
+import { BROADCAST_CHANNEL } from "../core/channel.js";
 import type { ConnectionOwner, PublicationCodec } from "../core/connection.js";
 import { GatewayError, toGatewayError } from "../core/errors.js";
 import type { Principal, Publication, StreamPosition } from "../core/types.js";
 import { chatEventFrame, errorFrame, type Vocabulary } from "../dialects/nadoo/frames.js";
 import { notificationFrame } from "../dialects/nadoo/notifications.js";
 import type { AppContext } from "../services/context.js";
-import { NOTIFICATION_EVENT, type NotificationView } from "../services/notifications.js";
+import { openNotificationFeed } from "../services/notification-feed.js";
+import { NOTIFICATION_EVENT } from "../services/notifications.js";
 import { SSE_HEADERS, sseMessage, SseTransport } from "../transport/sse.js";
 import { parseBody } from "./errors.js";
 import { requireUser } from "./user-auth.js";
@@ -21,9 +22,6 @@ const vocabularySchema = z.object({ vocabulary: z.enum(["api", "streaming"]).def
 
 /** How long an EventSource waits before reopening a dropped stream. */
 const RETRY_MS = 1000;
-
-/** Undelivered notifications sent when a stream starts without a position, at most. */
-const BACKLOG_LIMIT = 1000;
 
 /** Parses an event id `epoch:offset` (the position of `user:{id}`), or undefined. */
 function parsePosition(id: unknown): StreamPosition | undefined {
@@ -123,19 +121,23 @@ async function streamNotifications(gw: AppContext, principal: Principal, req: Fa
   }
   openStream(reply);
   try {
-    const mine = await gw.hub.prepareSubscribe(conn, userChannel(user), resumeFrom);
-    const all = await gw.hub.prepareSubscribe(conn, BROADCAST_CHANNEL);
-    const backlog = resumeFrom ? [] : await gw.notifications.takeUndelivered(user, BACKLOG_LIMIT);
-    transport.send(sseMessage("connected", JSON.stringify({ type: "connected", user_id: user }), `${mine.position.epoch}:${mine.position.offset}`));
-    if (mine.recovered === false) transport.send(sseMessage("history_lost", JSON.stringify({ type: "history_lost", epoch: mine.position.epoch, offset: mine.position.offset })));
-    for (const n of backlog) {
-      const frame = notificationFrame(n);
-      if (frame) transport.send(sseMessage("notification", frame));
-    }
-    const sent = new Set(backlog.map((n) => n.id));
-    const alreadySent = (pub: Publication): boolean => pub.type === NOTIFICATION_EVENT && sent.has((pub.data as Partial<NotificationView> | null)?.id ?? "");
-    gw.hub.activate(mine, alreadySent);
-    gw.hub.activate(all);
+    await openNotificationFeed(
+      gw,
+      conn,
+      user,
+      {
+        welcome: ({ position, recovered }) => {
+          transport.send(sseMessage("connected", JSON.stringify({ type: "connected", user_id: user }), `${position.epoch}:${position.offset}`));
+          if (recovered === false) transport.send(sseMessage("history_lost", JSON.stringify({ type: "history_lost", epoch: position.epoch, offset: position.offset })));
+        },
+        // Backlog notifications carry no id: Last-Event-ID keeps naming the last position received live.
+        render: (n) => {
+          const frame = notificationFrame(n);
+          return frame === undefined ? undefined : sseMessage("notification", frame);
+        },
+      },
+      resumeFrom,
+    );
   } catch (err) {
     conn.fail(toGatewayError(err));
   }

@@ -4,7 +4,7 @@ import { EventSource } from "eventsource";
 import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
 import { expectJsonError } from "../../helpers/http.js";
 import { eventually } from "../../helpers/tokens.js";
-import { addSessionMember, framesUntil, joinChat, loadDocument, unique } from "./helpers.js";
+import { addSessionMember, framesUntil, joinChat, loadDocument, notificationsPath, openAs, unique } from "./helpers.js";
 
 /** An SSE event as the EventSource client saw it. */
 interface Received {
@@ -118,5 +118,56 @@ describe("Nadoo over Server-Sent Events", () => {
     const missed = got.at(-1)!;
     const [epoch, offset] = live.id.split(":");
     assert.equal(missed.id, `${epoch}:${Number(offset) + 1}`, "the resumed stream continues the same positions");
+  });
+
+  it("marks a notification replayed to a stream resumed with Last-Event-ID delivered, so the notification socket does not send it again", async () => {
+    const user = unique("u");
+    const notify = async (title: string) => assert.equal((await gw.api("/api/v1/notifications", { body: { user_id: user, title } })).status, 201);
+    const hub = gw.server.context.hub;
+    const streams = () => [...hub.allConnections()].filter((c) => c.userId === user);
+    const token = await gw.token(user);
+
+    const first = new EventSource(`${gw.url}/api/v1/sse/notifications?token=${token}`);
+    const seen = record(first, ["connected"]);
+    await until("connected", () => seen.length === 1);
+    first.close();
+    await until("the first stream to be gone", () => streams().length === 0);
+
+    await notify("sent while no stream was open");
+    const resumed = new EventSource(`${gw.url}/api/v1/sse/notifications?token=${token}&last_event_id=${encodeURIComponent(seen[0]!.id)}`);
+    const got = record(resumed, ["connected", "notification", "history_lost"]);
+    await until("the replayed notification", () => got.some((e) => e.event === "notification"));
+    resumed.close();
+    await until("the resumed stream to be gone", () => streams().length === 0);
+    assert.deepEqual(got.map((e) => e.event), ["connected", "notification"], "history reached back: the notification came in the replay");
+    assert.equal((got[1]!.data.notification as { title: string }).title, "sent while no stream was open");
+
+    const socket = await openAs(gw, notificationsPath(user), user);
+    await socket.nextOfType("connected");
+    await notify("after the resume");
+    const next = await socket.nextOfType("notification");
+    assert.equal(next.notification.title, "after the resume", "the notification the stream replayed is not sent again as undelivered");
+    socket.close();
+  });
+
+  it("sends the undelivered notifications once after history_lost when Last-Event-ID names a position history no longer has", async () => {
+    const user = unique("u");
+    const notify = async (title: string) => assert.equal((await gw.api("/api/v1/notifications", { body: { user_id: user, title } })).status, 201);
+    await notify("kept while offline");
+    const es = new EventSource(`${gw.url}/api/v1/sse/notifications?token=${await gw.token(user)}&last_event_id=gone-epoch:7`);
+    const got = record(es, ["connected", "notification", "history_lost"]);
+    await until("the undelivered notification", () => got.some((e) => e.event === "notification"));
+    await notify("live after it");
+    await until("the live notification", () => got.filter((e) => e.event === "notification").length === 2);
+    es.close();
+    assert.deepEqual(got.map((e) => e.event), ["connected", "history_lost", "notification", "notification"]);
+    const titles = got.filter((e) => e.event === "notification").map((e) => (e.data.notification as { title: string }).title);
+    assert.deepEqual(titles, ["kept while offline", "live after it"], "the backlog once (not again from the channel's history), then live");
+
+    const socket = await openAs(gw, notificationsPath(user), user);
+    await socket.nextOfType("connected");
+    await notify("for the socket");
+    assert.equal((await socket.nextOfType("notification")).notification.title, "for the socket", "the stream's backlog counts as delivered");
+    socket.close();
   });
 });
