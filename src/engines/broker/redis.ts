@@ -124,15 +124,26 @@ export class RedisBroker implements Broker {
   private readonly keys: Keys;
   private readonly subscribed = new Set<ChannelName>();
   private events: BrokerEvents | undefined;
+  private lastError: Error | undefined;
+  private started = false;
 
   constructor(
     private readonly history_: BrokerHistoryOptions,
     opts: RedisBrokerOptions,
   ) {
-    const common = { lazyConnect: true, connectionName: "livegate" } as const;
+    // No retries until started: a first connection that fails ends at once (start() reports it); after
+    // that, lost connections retry with a backoff up to 2 s.
+    const common = {
+      lazyConnect: true,
+      connectionName: "livegate",
+      retryStrategy: (times: number) => (this.started ? Math.min(times * 100, 2000) : null),
+    };
     this.redis = new Redis(opts.url, { ...common, maxRetriesPerRequest: 2 }) as ScriptedRedis;
     this.sub = new Redis(opts.url, common);
-    const onError = opts.onError ?? (() => undefined);
+    const onError = (err: Error) => {
+      this.lastError = err;
+      opts.onError?.(err);
+    };
     this.redis.on("error", onError);
     this.sub.on("error", onError);
     this.redis.defineCommand("lgPublish", { numberOfKeys: 2, lua: PUBLISH_LUA });
@@ -148,13 +159,16 @@ export class RedisBroker implements Broker {
 
   async start(events: BrokerEvents): Promise<void> {
     this.events = events;
-    try {
-      await Promise.all([this.redis.connect(), this.sub.connect()]);
-    } catch (err) {
-      this.redis.disconnect();
-      this.sub.disconnect();
-      throw new Error(`cannot connect to Redis: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    // Both attempts settle before giving up, so neither is left retrying in the background.
+    const results = await Promise.allSettled([this.redis.connect(), this.sub.connect()]);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) {
+      drop(this.redis);
+      drop(this.sub);
+      const cause: unknown = this.lastError ?? failed.reason;
+      throw new Error(`cannot connect to Redis: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
+    this.started = true;
   }
 
   async subscribe(channels: readonly ChannelName[]): Promise<void> {
@@ -213,6 +227,7 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    this.started = false;
     this.subscribed.clear();
     this.events = undefined;
     await Promise.all([quit(this.redis), quit(this.sub)]);
@@ -241,5 +256,10 @@ async function quit(conn: Redis): Promise<void> {
       // fall through
     }
   }
-  conn.disconnect();
+  drop(conn);
+}
+
+/** Drops a connection; one that already ended is left alone (ioredis would arm a 2 s timer for nothing). */
+function drop(conn: Redis): void {
+  if (conn.status !== "end") conn.disconnect();
 }
