@@ -96,6 +96,36 @@ describe("redis broker", () => {
     assert.deepEqual(res.publications.map((x) => x.offset), [1]);
   });
 
+  it("delivers what was published while its subscriber connection was down, once and in order", async () => {
+    const own = uniquePrefix("contract-gap");
+    try {
+      const got: Publication[] = [];
+      const a = await start(own, (p) => got.push(p));
+      const b = await start(own);
+      const channel = `gap-${Date.now()}`;
+      await a.subscribe([channel]);
+      const waitGot = async (n: number) => {
+        const deadline = Date.now() + 3000;
+        while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      };
+      for (let i = 1; i <= 3; i++) await b.publish(channel, { type: "t", data: i });
+      await waitGot(3);
+      // Cut A's subscriber connection, as a network failure would; publish while it reconnects.
+      const clients = (await redis.client("LIST")) as string;
+      const line = clients.split("\n").find((l) => l.includes(` name=livegate-sub:${own} `));
+      assert.ok(line, "the subscriber connection is named after its prefix");
+      await redis.client("KILL", "ID", /\bid=(\d+)/.exec(line)![1]!);
+      for (let i = 4; i <= 6; i++) await b.publish(channel, { type: "t", data: i });
+      await waitGot(6);
+      assert.deepEqual(got.map((p) => p.offset), [1, 2, 3, 4, 5, 6], "the missed ones come after the reconnect, without a later publication");
+      await b.publish(channel, { type: "t", data: 7 });
+      await waitGot(7);
+      assert.deepEqual(got.map((p) => p.data), [1, 2, 3, 4, 5, 6, 7], "each once, in order");
+    } finally {
+      await deleteKeys(redis, own);
+    }
+  });
+
   it("refuses to start when Redis is unreachable, naming the cause, and leaves no connection behind", async () => {
     const b = new RedisBroker(history, { url: `redis://127.0.0.1:${await closedPort()}`, keyPrefix: prefix });
     await assert.rejects(b.start({ publication: () => undefined }), /cannot connect to Redis: .*ECONNREFUSED/);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import type { ChannelName, ClientInfo, ConnectionId, Publication, PublishInput } from "../../core/types.js";
+import type { ChannelName, ClientInfo, ConnectionId, Publication, PublishInput, StreamPosition } from "../../core/types.js";
 import type {
   Broker,
   BrokerEvents,
@@ -123,6 +123,10 @@ export class RedisBroker implements Broker {
   private readonly sub: Redis;
   private readonly keys: Keys;
   private readonly subscribed = new Set<ChannelName>();
+  /** Last position delivered per subscribed channel, to see gaps. */
+  private readonly delivered = new Map<ChannelName, StreamPosition>();
+  /** Channels whose gap is being filled from history; live publications wait here meanwhile. */
+  private readonly filling = new Map<ChannelName, Publication[]>();
   private events: BrokerEvents | undefined;
   private lastError: Error | undefined;
   private started = false;
@@ -135,11 +139,12 @@ export class RedisBroker implements Broker {
     // that, lost connections retry with a backoff up to 2 s.
     const common = {
       lazyConnect: true,
-      connectionName: "livegate",
       retryStrategy: (times: number) => (this.started ? Math.min(times * 100, 2000) : null),
     };
-    this.redis = new Redis(opts.url, { ...common, maxRetriesPerRequest: 2 }) as ScriptedRedis;
-    this.sub = new Redis(opts.url, common);
+    // Named in CLIENT LIST as livegate:<prefix> and livegate-sub:<prefix>.
+    const name = opts.keyPrefix.replace(/[^\w:.-]/g, "_");
+    this.redis = new Redis(opts.url, { ...common, connectionName: `livegate:${name}`, maxRetriesPerRequest: 2 }) as ScriptedRedis;
+    this.sub = new Redis(opts.url, { ...common, connectionName: `livegate-sub:${name}` });
     const onError = (err: Error) => {
       this.lastError = err;
       opts.onError?.(err);
@@ -154,7 +159,11 @@ export class RedisBroker implements Broker {
     this.keys = new Keys(opts.keyPrefix);
     this.presence = new RedisPresence(this.redis, this.keys);
     this.counters = new RedisCounters(this.redis, this.keys);
-    this.sub.on("messageBuffer", (feed: Buffer, message: Buffer) => this.deliver(feed.toString(), message.toString()));
+    this.sub.on("messageBuffer", (feed: Buffer, message: Buffer) => this.receive(feed.toString(), message.toString()));
+    // After a reconnect (ioredis resubscribes), fill in what was published while the subscriber was away.
+    this.sub.on("ready", () => {
+      if (this.started) void this.catchUp();
+    });
   }
 
   async start(events: BrokerEvents): Promise<void> {
@@ -179,7 +188,11 @@ export class RedisBroker implements Broker {
 
   async unsubscribe(channels: readonly ChannelName[]): Promise<void> {
     if (channels.length === 0) return;
-    for (const c of channels) this.subscribed.delete(c);
+    for (const c of channels) {
+      this.subscribed.delete(c);
+      this.delivered.delete(c);
+      this.filling.delete(c);
+    }
     await this.sub.unsubscribe(...channels.map(this.keys.feed));
   }
 
@@ -229,21 +242,71 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     this.started = false;
     this.subscribed.clear();
+    this.delivered.clear();
+    this.filling.clear();
     this.events = undefined;
     await Promise.all([quit(this.redis), quit(this.sub)]);
   }
 
-  private deliver(feed: string, message: string): void {
+  private receive(feed: string, message: string): void {
     const channel = this.keys.channelOf(feed);
-    if (channel === undefined || !this.subscribed.has(channel) || !this.events) return;
+    if (channel === undefined || !this.subscribed.has(channel)) return;
     // epoch \n offset \n time \n payload
     const a = message.indexOf("\n");
     const b = message.indexOf("\n", a + 1);
     const c = message.indexOf("\n", b + 1);
     if (a < 0 || b < 0 || c < 0) return;
     const pub = toPublication(channel, message.slice(0, a), Number(message.slice(a + 1, b)), Number(message.slice(b + 1, c)), message.slice(c + 1));
+    const waiting = this.filling.get(channel);
+    if (waiting) {
+      waiting.push(pub);
+      return;
+    }
+    const last = this.delivered.get(channel);
+    if (last && pub.epoch === last.epoch && pub.offset > last.offset + 1) {
+      // Publications were missed (the subscriber connection dropped): fetch them before this one.
+      void this.fill(channel, last, [pub]);
+      return;
+    }
+    this.deliver(pub);
+  }
+
+  /** Hands a publication to the node once, in offset order per channel. */
+  private deliver(pub: Publication): void {
+    if (!this.subscribed.has(pub.channel) || !this.events) return;
+    const last = this.delivered.get(pub.channel);
+    if (last && pub.epoch === last.epoch && pub.offset <= last.offset) return;
+    this.delivered.set(pub.channel, { epoch: pub.epoch, offset: pub.offset });
     this.events.publication(pub);
   }
+
+  /** Delivers what history has after `from`, then the publications that arrived meanwhile. */
+  private async fill(channel: ChannelName, from: StreamPosition, waiting: Publication[]): Promise<void> {
+    this.filling.set(channel, waiting);
+    try {
+      const res = await this.history(channel, { since: from });
+      if (this.filling.get(channel) !== waiting) return; // unsubscribed meanwhile
+      for (const pub of res.publications) this.deliver(pub);
+    } catch {
+      // Redis is unreachable again: deliver what arrived; the gap stays, and clients recover from history.
+    } finally {
+      if (this.filling.get(channel) === waiting) {
+        this.filling.delete(channel);
+        for (const pub of waiting) this.deliver(pub);
+      }
+    }
+  }
+
+  /** After the subscriber reconnected: fills every subscribed channel from its last delivered position. */
+  private async catchUp(): Promise<void> {
+    try {
+      await this.sub.ping(); // resubscription done: nothing published from here on is missed
+    } catch {
+      return;
+    }
+    for (const [channel, last] of this.delivered) if (!this.filling.has(channel)) void this.fill(channel, last, []);
+  }
+
 }
 
 /** Quits politely when connected, otherwise drops the connection, so no handle keeps the process alive. */
