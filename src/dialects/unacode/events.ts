@@ -2,7 +2,7 @@ import { userChannel } from "../../core/channel.js";
 import type { PublicationCodec } from "../../core/connection.js";
 import { GatewayError } from "../../core/errors.js";
 import type { Publication, UserId } from "../../core/types.js";
-import { NOTIFICATION_EVENT } from "../../services/notifications.js";
+import { NOTIFICATION_EVENT, type NotificationView } from "../../services/notifications.js";
 import { isSystemEventType, SYSTEM_EVENT_TYPES, systemEventId } from "../../services/system-events.js";
 import { frame } from "./envelope.js";
 
@@ -58,6 +58,16 @@ function encode(pub: Publication, mask: number): string | undefined {
     return frame("user_notification", id, { notification: pub.data }, recipientOf(pub.channel), at);
   }
   return undefined;
+}
+
+/**
+ * The `user_notification` message of a notification sent while the user was offline (replayed when a
+ * socket authenticates): the same message as the live one, with the notification's id and its creation
+ * time as the timestamp; undefined if `mask` filters notifications out.
+ */
+export function offlineNotificationFrame(n: NotificationView, user: UserId, mask: number): string | undefined {
+  if ((mask & NOTIFICATION_BIT) === 0) return undefined;
+  return frame("user_notification", n.id, { notification: n }, user, new Date(n.created_at));
 }
 
 const codecs: PublicationCodec[] = [];

@@ -1,15 +1,15 @@
-import { BROADCAST_CHANNEL, userChannel } from "../../core/channel.js";
 import type { Connection, ConnectionOwner, PublicationCodec, Transport } from "../../core/connection.js";
 import type { DisconnectReason } from "../../core/disconnect.js";
 import { GatewayError, toGatewayError } from "../../core/errors.js";
 import type { Principal } from "../../core/types.js";
 import type { AppContext } from "../../services/context.js";
 import type { ConversationService } from "../../services/conversations.js";
+import { openNotificationFeed } from "../../services/notification-feed.js";
 import type { Credential, DialectSession, UpgradeContext } from "../dialect.js";
 import { UnaCodeChat, type ChatReplies } from "./chat.js";
 import { closeFor, errorCodeFor } from "./codes.js";
 import { decode, frame, requestIdOf, UNAUTHENTICATED_TYPES, type ClientMessage, type RequestId } from "./envelope.js";
-import { ALL_TYPES, codecFor, maskOf, typesOf } from "./events.js";
+import { ALL_TYPES, codecFor, maskOf, offlineNotificationFrame, typesOf } from "./events.js";
 
 /** Name of the dialect, as connections and metrics carry it. */
 export const DIALECT_NAME = "unacode";
@@ -154,7 +154,9 @@ export class UnaCodeSession implements DialectSession, ConnectionOwner {
 
   /**
    * A token from the upgrade (`id` undefined) or an `auth` message. A refused first token ends the
-   * socket (error, then close 4001); a refused refresh leaves the current token in force.
+   * socket (error, then close 4001); a refused refresh leaves the current token in force. The first
+   * token opens the user's notification feed: `user:{id}` and `broadcast`, and, right after the `auth`
+   * reply, the notifications sent while the user had no socket open (oldest first, then delivered).
    */
   private async authenticate(token: string, id: RequestId | undefined): Promise<void> {
     const conn = this.connection;
@@ -170,13 +172,15 @@ export class UnaCodeSession implements DialectSession, ConnectionOwner {
       if (first) conn.disconnect(e.disconnect === "tooManyConnections" ? e.disconnect : "tokenInvalid");
       return;
     }
-    const hub = this.gw.hub;
-    const pending = first ? await Promise.all([userChannel(principal.userId), BROADCAST_CHANNEL].map((ch) => hub.prepareSubscribe(conn, ch))) : [];
-    if (id !== undefined || !first) {
+    const reply = (): void => {
+      // A token from the upgrade gets no reply: the client asked nothing (the seed's client sends no auth).
+      if (id === undefined && first) return;
       const expiresAt = principal.expiresAt === undefined ? null : new Date(principal.expiresAt).toISOString();
       this.send("auth", id, { status: "authenticated", user_id: principal.userId, expires_at: expiresAt });
-    }
-    for (const p of pending) hub.activate(p);
+    };
+    if (!first) return reply();
+    const user = principal.userId;
+    await openNotificationFeed(this.gw, conn, user, { welcome: reply, render: (n) => offlineNotificationFrame(n, user, this.mask) });
   }
 
   /** `subscribe` narrows the socket to the listed types (adding to an earlier subscribe); `unsubscribe` removes. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { TestClient } from "../../helpers/client.js";
+import { TestClient } from "../../helpers/client.js";
 import { startTestGateway, type TestGateway } from "../../helpers/gateway.js";
 import { expectJson } from "../../helpers/http.js";
-import { ask, assertEnvelope, assertError, connectReady } from "./helpers.js";
+import { ask, assertEnvelope, assertError, connectReady, connectUna } from "./helpers.js";
 
 /** One example of each system event, the seed's own. */
 const EVENTS = {
@@ -138,6 +138,45 @@ describe("UnaCODE system events", () => {
     await gw.api("/api/v1/notifications", { body: { user_id: "ida", title: "Hidden" } });
     await drain(client, "ida");
     assert.equal(client.frames.filter((f) => f.type === "user_notification").length, 0, "filtered out after subscribing to system_alert only");
+    client.close();
+  });
+
+  it("replays the notifications sent while the user was offline right after the auth reply, oldest first, and marks them delivered", async () => {
+    const user = "oona";
+    const send = async (title: string) =>
+      expectJson<{ id: string; created_at: string }>(await gw.api("/api/v1/notifications", { body: { user_id: user, title, message: `${title}!` } }), 201, `POST ${title}`);
+    const older = await send("Build finished");
+    const newer = await send("Review requested");
+
+    const client = await connectUna(gw);
+    client.send({ id: "a1", type: "auth", payload: { token: await gw.token(user) } });
+    const order = [await client.next(() => true, 3000, "the first message"), await client.next(() => true, 3000, "the second"), await client.next(() => true, 3000, "the third")];
+    assert.deepEqual(order.map((f) => [f.type, f.id]), [["auth", "a1"], ["user_notification", older.id], ["user_notification", newer.id]], "the auth reply, then the backlog oldest first");
+    const first = order[1]!;
+    assertEnvelope(first, user, "an offline notification");
+    assert.deepEqual(first.payload, { notification: older }, "the same shape as a live notification");
+    assert.equal(first.timestamp, older.created_at, "stamped with the time it was sent");
+    client.close();
+    await client.waitClosed();
+
+    const again = await connectReady(gw, user);
+    const codegraph = await TestClient.connect(gw.wsUrl("/api/v1/ws/notifications", { token: await gw.token(user) }));
+    await codegraph.nextOfType("connected");
+    const live = await send("Deploy approved");
+    assert.equal((await again.nextOfType("user_notification")).id, live.id, "a later UnaCODE socket gets only what is new");
+    assert.equal((await codegraph.nextOfType("notification")).payload.title, "Deploy approved", "the CodeGraph notification socket does not repeat them either");
+    assert.equal(again.frames.filter((f) => f.type === "user_notification").length, 0, "nothing else on the UnaCODE socket");
+    again.close();
+    codegraph.close();
+  });
+
+  it("replays offline notifications on a socket authenticated by its connect-time token, before any reply", async () => {
+    const user = "otto";
+    const n = await expectJson<{ id: string }>(await gw.api("/api/v1/notifications", { body: { user_id: user, title: "While away" } }), 201, "POST");
+    const client = await connectUna(gw, user);
+    const hb = await ask(client, { type: "heartbeat" });
+    assert.equal(hb.type, "heartbeat");
+    assert.deepEqual(client.frames.map((f) => [f.type, f.id]), [["user_notification", n.id]], "the backlog came before the heartbeat's reply, and only it");
     client.close();
   });
 });
