@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { connectChannels, type Frame, type TestClient } from "../helpers/client.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { createServer } from "../../src/index.js";
 import { REDIS_URL, deleteKeys, uniquePrefix } from "../helpers/redis.js";
 import { isPublicationOn, takePublications, waitFor } from "../helpers/streams.js";
 
@@ -37,6 +42,10 @@ describe("two gateways on one Redis", () => {
     clients.push(client);
     return client;
   };
+
+  it("reports both nodes ready while Redis answers", async () => {
+    for (const gw of [a, b]) assert.equal((await fetch(`${gw.url}/readyz`)).status, 200);
+  });
 
   it("delivers a publication posted to node B to a client of node A, in order, with B's offsets", async () => {
     const channel = "room:cross";
@@ -91,5 +100,23 @@ describe("two gateways on one Redis", () => {
     }
     assert.equal(reply?.type, "presence", JSON.stringify(reply));
     assert.deepEqual(reply.data.clients.map((c: Frame) => c.user_id), ["carol"]);
+  });
+});
+
+describe("a gateway whose Redis is unreachable", () => {
+  it("refuses to start, naming the cause, and releases its data dir", async () => {
+    const probe = createNetServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    const dataDir = await mkdtemp(join(tmpdir(), "livegate-test-"));
+    try {
+      await assert.rejects(
+        createServer({ dataDir, logLevel: "silent", broker: { engine: "redis", redisUrl: `redis://127.0.0.1:${port}` } }),
+        /cannot connect to Redis: .*ECONNREFUSED/,
+      );
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

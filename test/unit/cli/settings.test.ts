@@ -9,6 +9,11 @@ describe("serve settings", () => {
     assert.deepEqual(o, { port: 9000, limits: { maxFrameBytes: 4096 }, auth: { jwtSecret: "s".repeat(20) } });
   });
 
+  it("map the broker settings to the broker group", () => {
+    const o = optionsFrom({ LIVEGATE_BROKER: "redis", LIVEGATE_REDIS_URL: "redis://10.0.0.5:6380/1" }, { "redis-key-prefix": "prod:" });
+    assert.deepEqual(o, { broker: { engine: "redis", redisUrl: "redis://10.0.0.5:6380/1", keyPrefix: "prod:" } });
+  });
+
   it("let flags win over environment variables", () => {
     assert.equal(optionsFrom({ LIVEGATE_PORT: "9000" }, { port: "9100" }).port, 9100);
   });

@@ -17,6 +17,16 @@ describe("resolveOptions", () => {
     assert.equal(o.limits.messageBurst, 100);
   });
 
+  it("uses the memory broker unless told otherwise, and Redis on 127.0.0.1:6379 under livegate: when told", () => {
+    assert.deepEqual(resolveOptions().broker, { engine: "memory", redisUrl: "redis://127.0.0.1:6379", keyPrefix: "livegate:" });
+    assert.equal(resolveOptions({ broker: { engine: "redis" } }).broker.redisUrl, "redis://127.0.0.1:6379");
+  });
+
+  it("rejects an unknown broker engine and a Redis URL of another scheme", () => {
+    assert.throws(() => resolveOptions({ broker: { engine: "kafka" as "redis" } }), /broker\.engine/);
+    assert.throws(() => resolveOptions({ broker: { redisUrl: "http://127.0.0.1:6379" } }), /broker\.redisUrl: expected a redis:\/\/ or rediss:\/\/ URL/);
+  });
+
   it("rejects unknown options with a TypeError naming them", () => {
     assert.throws(() => resolveOptions({ limits: { maxFrame: 1 } } as never), (e: Error) => e instanceof TypeError && /maxFrame/.test(e.message));
   });
