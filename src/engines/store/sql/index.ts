@@ -19,9 +19,13 @@ import { SqlWorkspaces } from "./workspaces.js";
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
-/** Runs pending migrations; throws with the failing migration's name. */
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+/**
+ * Runs pending migrations; throws with the failing migration's name. `migrationTableSchema` names the
+ * PostgreSQL schema that holds kysely's migration tables (kysely otherwise finds them in any schema).
+ */
+export async function migrate(db: Kysely<Database>, migrationTableSchema?: string): Promise<void> {
+  const migrator = new Migrator(migrationTableSchema === undefined ? { db, provider } : { db, provider, migrationTableSchema });
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`store migration ${failed} failed`, { cause: error });
