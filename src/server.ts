@@ -12,6 +12,7 @@ import { MemoryBroker } from "./engines/broker/memory.js";
 import { RedisBroker } from "./engines/broker/redis.js";
 import { createChatProvider } from "./engines/chat/index.js";
 import type { ChatProvider } from "./engines/chat/provider.js";
+import { PostgresStore } from "./engines/store/postgres.js";
 import { SqliteStore } from "./engines/store/sqlite.js";
 import type { Store } from "./engines/store/store.js";
 import { createHttpApp } from "./http/app.js";
@@ -81,7 +82,10 @@ const SHUTDOWN_DRAIN_MS = 2000;
 export async function createServer(input: GatewayOptionsInput = {}, extras: CreateServerExtras = {}): Promise<LivegateServer> {
   const options = resolveOptions(input);
   const log = extras.logger ?? pino({ level: options.logLevel, base: { service: "livegate" } });
-  const store: Store = await SqliteStore.open(options.dataDir);
+  const store: Store =
+    options.store.engine === "postgres"
+      ? await PostgresStore.open({ url: options.store.postgresUrl, poolSize: options.store.poolSize, schema: options.store.postgresSchema })
+      : await SqliteStore.open(options.dataDir);
   const credentials = await resolveCredentials(options, store);
   const broker: Broker =
     options.broker.engine === "redis"

@@ -52,6 +52,19 @@ const brokerSchema = z
   })
   .strict();
 
+const storeSchema = z
+  .object({
+    /** `sqlite` (one file in the data dir, one node) or `postgres` (several nodes share the store). @default "sqlite" */
+    engine: z.enum(["sqlite", "postgres"]).default("sqlite"),
+    /** PostgreSQL to connect to when `engine` is `postgres`. @default "postgres://postgres@127.0.0.1:5432/test" */
+    postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL").default("postgres://postgres@127.0.0.1:5432/test"),
+    /** PostgreSQL connections per node. @default 10 */
+    poolSize: z.number().int().min(1).max(1000).default(10),
+    /** PostgreSQL schema holding livegate's tables (created if missing); nodes of one deployment use the same. @default "public" */
+    postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier").default("public"),
+  })
+  .strict();
+
 const authSchema = z
   .object({
     /** HS256 secret. */
@@ -184,6 +197,7 @@ export const gatewayOptionsSchema = z
     limits: limitsSchema.prefault({}),
     history: historySchema.prefault({}),
     broker: brokerSchema.prefault({}),
+    store: storeSchema.prefault({}),
     chat: chatSchema.prefault({}),
     codegraph: codegraphSchema.prefault({}),
     unacode: unacodeSchema.prefault({}),
@@ -201,6 +215,8 @@ export type GatewayOptions = z.output<typeof gatewayOptionsSchema>;
 export type ChatOptions = GatewayOptions["chat"];
 /** Resolved broker options. */
 export type BrokerOptions = GatewayOptions["broker"];
+/** Resolved store options. */
+export type StoreOptions = GatewayOptions["store"];
 /** Resolved limits. */
 export type LimitOptions = GatewayOptions["limits"];
 

@@ -14,6 +14,11 @@ describe("serve settings", () => {
     assert.deepEqual(o, { broker: { engine: "redis", redisUrl: "redis://10.0.0.5:6380/1", keyPrefix: "prod:" } });
   });
 
+  it("map the store settings to the store group", () => {
+    const o = optionsFrom({ LIVEGATE_STORE: "postgres", LIVEGATE_POSTGRES_URL: "postgres://lg@db:5432/prod", LIVEGATE_POSTGRES_POOL_SIZE: "20" }, { "postgres-schema": "gateway" });
+    assert.deepEqual(o, { store: { engine: "postgres", postgresUrl: "postgres://lg@db:5432/prod", poolSize: 20, postgresSchema: "gateway" } });
+  });
+
   it("let flags win over environment variables", () => {
     assert.equal(optionsFrom({ LIVEGATE_PORT: "9000" }, { port: "9100" }).port, 9100);
   });

@@ -27,6 +27,18 @@ describe("resolveOptions", () => {
     assert.throws(() => resolveOptions({ broker: { redisUrl: "http://127.0.0.1:6379" } }), /broker\.redisUrl: expected a redis:\/\/ or rediss:\/\/ URL/);
   });
 
+  it("uses the SQLite store unless told otherwise, and PostgreSQL on 127.0.0.1:5432 when told", () => {
+    assert.deepEqual(resolveOptions().store, { engine: "sqlite", postgresUrl: "postgres://postgres@127.0.0.1:5432/test", poolSize: 10, postgresSchema: "public" });
+    assert.equal(resolveOptions({ store: { engine: "postgres" } }).store.postgresUrl, "postgres://postgres@127.0.0.1:5432/test");
+  });
+
+  it("rejects an unknown store engine, a PostgreSQL URL of another scheme, a pool of 0 and a schema that is no identifier", () => {
+    assert.throws(() => resolveOptions({ store: { engine: "mysql" as "postgres" } }), /store\.engine/);
+    assert.throws(() => resolveOptions({ store: { postgresUrl: "mysql://127.0.0.1/test" } }), /store\.postgresUrl: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.throws(() => resolveOptions({ store: { poolSize: 0 } }), /store\.poolSize/);
+    assert.throws(() => resolveOptions({ store: { postgresSchema: "a; drop table jobs" } }), /store\.postgresSchema/);
+  });
+
   it("rejects unknown options with a TypeError naming them", () => {
     assert.throws(() => resolveOptions({ limits: { maxFrame: 1 } } as never), (e: Error) => e instanceof TypeError && /maxFrame/.test(e.message));
   });
