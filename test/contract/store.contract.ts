@@ -193,6 +193,21 @@ export function storeContract(engine: string, open: () => Promise<Store>): void 
       assert.ok(!(await store.triples.collections()).includes(c));
     });
 
+    it("stores, deduplicates and matches triples whose terms are far longer than an index row may be", async () => {
+      const c = uid("coll-long");
+      // Random hex does not compress, so the terms stay ~20 KB each wherever they are kept.
+      const long = (n: number) => Array.from({ length: n }, () => Math.random().toString(16).slice(2)).join("").slice(0, 20_000);
+      const [s, o] = [`urn:${long(2000)}`, long(2000)];
+      const triple = { s: { value: s, kind: "i" as const }, p: { value: "urn:abstract", kind: "i" as const }, o: { value: o, kind: "l" as const } };
+      assert.equal(await store.triples.add(c, "src", [triple]), 1);
+      assert.equal(await store.triples.add(c, "src", [triple]), 0, "the same long triple from the same source is stored once");
+      assert.deepEqual(await store.triples.match(c, { s: { value: s } }, 10), [triple]);
+      assert.deepEqual(await store.triples.match(c, { p: triple.p, o: { value: o } }, 10), [triple]);
+      assert.deepEqual(await store.triples.match(c, { o: { value: o, kind: "l" } }, 10), [triple]);
+      assert.deepEqual(await store.triples.match(c, { s: { value: `${s}x` } }, 10), [], "a longer subject is another subject");
+      assert.equal(await store.triples.removeCollection(c), 1);
+    });
+
     it("appends to a knowledge core and pages its triples and entities in order", async () => {
       const id = uid("core");
       const t = (n: number) => ({ s: { value: `urn:${n}`, kind: "i" as const }, p: { value: "urn:p", kind: "i" as const }, o: { value: String(n), kind: "l" as const } });

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from "kysely";
+import { PostgresAdapter, sql, type Kysely, type Migration } from "kysely";
 
 /**
  * Migrations, applied in name order at start. Written with Kysely's schema builder only, so the same
@@ -262,6 +262,27 @@ export const migrations: Record<string, Migration> = {
         .addColumn("data", "text", (c) => c.notNull())
         .addPrimaryKeyConstraint("library_upload_chunks_pk", ["upload_id", "idx"])
         .execute();
+    },
+  },
+  "0007_postgres_hashed_triple_terms": {
+    // PostgreSQL only (nothing to do on SQLite, whose index entries have no size limit): a btree entry
+    // holds at most ~2.7 KB, so a triple with a long literal could not be stored while its terms were
+    // index keys. The primary key becomes a unique index on the terms' md5 (with the kinds, source and
+    // collection, so the insert's ON CONFLICT DO NOTHING still dedups); the pattern indexes hash the terms
+    // too, and SqlTriples matches on md5(term) as well as the term when the store hashes terms.
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      await db.schema.alterTable("triples").dropConstraint("triples_pk").execute();
+      await db.schema
+        .createIndex("triples_key_idx")
+        .on("triples")
+        .unique()
+        .expression(sql`collection, md5(s), md5(p), md5(o), s_kind, p_kind, o_kind, source`)
+        .execute();
+      await db.schema.dropIndex("triples_po_idx").execute();
+      await db.schema.dropIndex("triples_os_idx").execute();
+      await db.schema.createIndex("triples_po_idx").on("triples").expression(sql`collection, md5(p), md5(o)`).execute();
+      await db.schema.createIndex("triples_os_idx").on("triples").expression(sql`collection, md5(o), md5(s)`).execute();
     },
   },
 };

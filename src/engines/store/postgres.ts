@@ -48,6 +48,6 @@ export class PostgresStore extends SqlStore {
       await db.destroy();
       throw err;
     }
-    return new PostgresStore(db);
+    return new PostgresStore(db, { hashedTerms: true });
   }
 }

@@ -49,7 +49,11 @@ export class SqlStore implements Store {
   readonly uploads: SqlUploads;
   readonly config: SqlConfig;
 
-  constructor(protected readonly db: Kysely<Database>) {
+  /** `hashedTerms`: the database indexes triple terms by their md5 (PostgreSQL). */
+  constructor(
+    protected readonly db: Kysely<Database>,
+    { hashedTerms = false }: { hashedTerms?: boolean } = {},
+  ) {
     this.settings = new SqlSettings(db);
     this.jobs = new SqlJobs(db);
     this.notifications = new SqlNotifications(db);
@@ -58,7 +62,7 @@ export class SqlStore implements Store {
     this.chatSessions = new SqlChatSessions(db);
     this.workspaces = new SqlWorkspaces(db);
     this.pluginExecutions = new SqlPluginExecutions(db);
-    this.triples = new SqlTriples(db);
+    this.triples = new SqlTriples(db, hashedTerms);
     this.knowledgeCores = new SqlKnowledgeCores(db);
     this.collections = new SqlCollections(db);
     this.processing = new SqlProcessing(db);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { Database, TriplesTable } from "../schema.js";
 import type { TermKind, TriplePattern, TripleRecord, TripleStore } from "../store.js";
 
@@ -25,7 +25,11 @@ export const tripleToRow = (t: TripleRecord): Row => ({
 const BATCH = 500;
 
 export class SqlTriples implements TripleStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `hashedTerms`: the indexes key terms by md5 (PostgreSQL, migration 0007), so lookups match the hash too. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly hashedTerms = false,
+  ) {}
 
   async add(collection: string, source: string, triples: readonly TripleRecord[]): Promise<number> {
     if (triples.length === 0) return 0;
@@ -46,6 +50,7 @@ export class SqlTriples implements TripleStore {
       const term = pattern[pos];
       if (!term) continue;
       q = q.where(pos, "=", term.value);
+      if (this.hashedTerms) q = q.where(sql<string>`md5(${sql.ref(pos)})`, "=", sql<string>`md5(${term.value})`);
       if (term.kind) q = q.where(`${pos}_kind`, "=", term.kind);
     }
     // Order along the index the pattern uses (s…: primary key; p…: po; o…: os), so the order is stable
