@@ -76,6 +76,22 @@ export function storeContract(engine: string, open: () => Promise<Store>): void 
       assert.ok((await store.conversations.list("alice", 50)).some((c) => c.id === id));
     });
 
+    it("stores every message of writers appending to one conversation at once, each with its own place", async () => {
+      const id = uid("conv");
+      await store.conversations.create({ id, userId: "alice", title: null, metadata: {} });
+      const n = 20;
+      await Promise.all(
+        Array.from({ length: n }, (_, k) =>
+          store.conversations.addMessage({ id: uid("m"), conversationId: id, role: "user", content: `m${k}`, tokensIn: 1, tokensOut: 2, model: null, metadata: {} }, 0.25),
+        ),
+      );
+      const msgs = await store.conversations.messages(id);
+      assert.equal(msgs.length, n, "no append is lost or refused");
+      assert.equal(new Set(msgs.map((m) => m.content)).size, n);
+      const conv = await store.conversations.get(id);
+      assert.deepEqual([conv?.tokensIn, conv?.tokensOut, conv?.cost], [n, 2 * n, n * 0.25], "every append adds to the totals");
+    });
+
     it("puts, replaces, reads and removes documents", async () => {
       const id = uid("doc");
       await store.documents.put({ id, title: "A", content: "one", metadata: { lang: "en" }, createdAt: 1 });

@@ -99,6 +99,19 @@ export class SqlConversations implements ConversationStore {
     const createdAt = Date.now();
     const metadata = toJson(m.metadata ?? {});
     await this.db.transaction().execute(async (trx) => {
+      // The totals first: on PostgreSQL the update locks the conversation's row until commit, so writers
+      // appending to one conversation at once take turns and never compute the same next seq (SQLite
+      // runs one write transaction at a time anyway).
+      await trx
+        .updateTable("conversations")
+        .set({
+          updated_at: createdAt,
+          tokens_in: sql`tokens_in + ${m.tokensIn}`,
+          tokens_out: sql`tokens_out + ${m.tokensOut}`,
+          cost: sql`cost + ${cost}`,
+        })
+        .where("id", "=", m.conversationId)
+        .execute();
       // The next seq is computed in the insert itself (one statement instead of a select, then an insert).
       await trx
         .insertInto("messages")
@@ -120,16 +133,6 @@ export class SqlConversations implements ConversationStore {
               eb.val(metadata).as("metadata"),
             ]),
         )
-        .execute();
-      await trx
-        .updateTable("conversations")
-        .set({
-          updated_at: createdAt,
-          tokens_in: sql`tokens_in + ${m.tokensIn}`,
-          tokens_out: sql`tokens_out + ${m.tokensOut}`,
-          cost: sql`cost + ${cost}`,
-        })
-        .where("id", "=", m.conversationId)
         .execute();
     });
     return {
