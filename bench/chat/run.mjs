@@ -18,6 +18,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags as parseFlagsWith } from '../lib/flags.mjs';
+import { fmtInt, table } from '../lib/report.mjs';
 import { corpus, median, nowMs, percentileSorted, readCpuTimes, readF64, readSchedstat, readSystemCpu, sleep, waitForQuiet } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -568,19 +569,7 @@ async function waitDone(doneAll, clients, stallTimeoutMs) {
 }
 
 // ------------------------------------------------------------------------------------------ reporting
-const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
 const fmtMs = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-
-function table(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c])));
-      const s = `| ${line.join(' | ')} |`;
-      return i === 0 ? `${s}\n|${widths.map((w, c) => (c === 0 ? ':' : '') + '-'.repeat(w + 1) + (c === 0 ? '' : ':')).join('|')}|` : s;
-    })
-    .join('\n');
-}
 
 function summarize(results, levels) {
   const med = {};

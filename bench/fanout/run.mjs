@@ -28,6 +28,7 @@ import {
   waitForQuiet,
 } from './lib.mjs';
 import { parseFlags as parseFlagsWith } from '../lib/flags.mjs';
+import { fmtInt, table } from '../lib/report.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -481,21 +482,9 @@ async function runOne(kind, runIndex, opts, tmp) {
 }
 
 // ------------------------------------------------------------------------------------------ reporting
-const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
 const fmtMs = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const fmtKiB = (b) => (Number.isFinite(b) ? (b / 1024).toFixed(1) : 'n/a');
 const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
-
-function table(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c])));
-      const s = `| ${line.join(' | ')} |`;
-      return i === 0 ? `${s}\n|${widths.map((w, c) => (c === 0 ? ':' : '') + '-'.repeat(w + 1) + (c === 0 ? '' : ':')).join('|')}|` : s;
-    })
-    .join('\n');
-}
 
 function summarize(results, servers) {
   const med = {};
