@@ -208,21 +208,22 @@ describe("ChatService over an OpenAI-compatible server", () => {
     assert.deepEqual(server.last.body.messages.slice(1), [{ role: "user", content: "A fresh question" }], "only the question after the system prompt");
   });
 
-  it("sends at most contextMessages earlier messages, the newest ones", async () => {
-    const chat = service({ contextMessages: 2 });
+  /** Asks Q1, Q2, Q3 in one session (answered A1, A2, A3); returns what the model got with Q3 after the system prompt. */
+  const messagesWithThirdQuestion = async (chat: ChatService) => {
     server.script({ deltas: ["A1"] }, { deltas: ["A2"] }, { deltas: ["A3"] });
     const s = (await run(chat, { user: "carol", query: "Q1" })).done.sessionId;
     await run(chat, { user: "carol", query: "Q2", sessionId: s });
     await run(chat, { user: "carol", query: "Q3", sessionId: s });
-    assert.deepEqual(
-      server.last.body.messages.slice(1),
-      [
-        { role: "user", content: "Q2" },
-        { role: "assistant", content: "A2" },
-        { role: "user", content: "Q3" },
-      ],
-      "only the last 2 earlier messages",
-    );
+    return server.last.body.messages.slice(1);
+  };
+  const Q2_A2_Q3 = [
+    { role: "user", content: "Q2" },
+    { role: "assistant", content: "A2" },
+    { role: "user", content: "Q3" },
+  ];
+
+  it("sends at most contextMessages earlier messages, the newest ones", async () => {
+    assert.deepEqual(await messagesWithThirdQuestion(service({ contextMessages: 2 })), Q2_A2_Q3, "only the last 2 earlier messages");
   });
 
   it("sends no context with contextMessages 0", async () => {
@@ -233,20 +234,7 @@ describe("ChatService over an OpenAI-compatible server", () => {
   });
 
   it("sends whole exchanges only when the window cuts one in half", async () => {
-    const chat = service({ contextMessages: 3 });
-    server.script({ deltas: ["A1"] }, { deltas: ["A2"] }, { deltas: ["A3"] });
-    const s = (await run(chat, { user: "carol", query: "Q1" })).done.sessionId;
-    await run(chat, { user: "carol", query: "Q2", sessionId: s });
-    await run(chat, { user: "carol", query: "Q3", sessionId: s });
-    assert.deepEqual(
-      server.last.body.messages.slice(1),
-      [
-        { role: "user", content: "Q2" },
-        { role: "assistant", content: "A2" },
-        { role: "user", content: "Q3" },
-      ],
-      "A1 without its question Q1 should not be sent",
-    );
+    assert.deepEqual(await messagesWithThirdQuestion(service({ contextMessages: 3 })), Q2_A2_Q3, "A1 without its question Q1 should not be sent");
   });
 
   it("keeps a question still being answered out of a parallel query's context", async () => {
