@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
 import type { AppChatsTable, Database } from "../schema.js";
-import type { AppChatRecord, AppMessageQuery, AppMessageRecord, ChatSessionRecord, ChatSessionStore, MessageRole } from "../store.js";
-import { fromJson, num } from "./json.js";
+import type { AppChatRecord, AppMessageQuery, AppMessageRecord, ChatSessionRecord, ChatSessionStore } from "../store.js";
+import { toMessage } from "./conversations.js";
+import { num } from "./json.js";
 
 const toChat = (r: Selectable<AppChatsTable>): AppChatRecord => ({
   id: r.id,
@@ -108,18 +109,6 @@ export class SqlChatSessions implements ChatSessionStore {
       .limit(q.limit)
       .offset(q.offset)
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      conversationId: r.conversation_id,
-      role: r.role as MessageRole,
-      content: r.content,
-      createdAt: num(r.created_at),
-      tokensIn: num(r.tokens_in),
-      tokensOut: num(r.tokens_out),
-      model: r.model,
-      metadata: fromJson(r.metadata),
-      applicationId: r.application_id,
-      sessionId: r.session_id,
-    }));
+    return rows.map((r) => ({ ...toMessage(r), applicationId: r.application_id, sessionId: r.session_id }));
   }
 }

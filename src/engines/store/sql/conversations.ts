@@ -16,7 +16,8 @@ const toConversation = (r: Selectable<ConversationsTable>): ConversationRecord =
   cost: Number(r.cost),
 });
 
-const toMessage = (r: Selectable<MessagesTable>): MessageRecord => ({
+/** A `messages` row as a MessageRecord (also the base of chat-sessions' application messages). */
+export const toMessage = (r: Selectable<MessagesTable>): MessageRecord => ({
   id: r.id,
   conversationId: r.conversation_id,
   role: r.role as MessageRole,
