@@ -101,13 +101,7 @@ export const agentService: TgService = {
       model: modelOf(call),
       signal: call.signal,
     });
-    const run = drive(events, "agent");
-    let step = await run.next();
-    while (!step.done) {
-      if (call.streaming) yield frame("answer", step.value, false);
-      step = await run.next();
-    }
-    const result = step.value;
+    const result = yield* drive(events, "agent", call.streaming ? (delta) => frame("answer", delta, false) : undefined);
     if (result.cancelled || call.signal.aborted) return;
     if (call.streaming) yield { ...frame("answer", "", true, true), ...usageKeys(result) };
     else yield { answer: result.text, thought, observation };

@@ -64,14 +64,21 @@ export interface GenerationResult {
 }
 
 /**
- * Runs a generation to its end, passing each delta to `onDelta` (which may yield frames through the
- * caller). Provider failures become TgErrors named after `service`.
+ * Runs a generation to its end (`const result = yield* drive(…)`), yielding `frameOf(delta)` for each
+ * delta when `frameOf` is given (a streaming call) and nothing otherwise. Provider failures become
+ * TgErrors named after `service`.
  */
-export async function* drive(events: AsyncIterable<GenerationEvent>, service: string): AsyncGenerator<string, GenerationResult> {
+export async function* drive(
+  events: AsyncIterable<GenerationEvent>,
+  service: string,
+  frameOf?: (delta: string) => TgBody,
+): AsyncGenerator<TgBody, GenerationResult> {
   let sources: ChatSource[] = [];
   try {
     for await (const ev of events) {
-      if (ev.type === "delta") yield ev.text;
+      if (ev.type === "delta") {
+        if (frameOf) yield frameOf(ev.text);
+      }
       else if (ev.type === "sources") sources = ev.sources;
       else return { text: ev.text, sources, usage: ev.usage, model: ev.model, cancelled: ev.finishReason === "cancelled" };
     }
@@ -92,26 +99,25 @@ export const usageKeys = (r: GenerationResult): TgBody => ({
 export const sourceKeys = (sources: readonly ChatSource[]): { uri: string; title: string }[] => sources.map((s) => ({ uri: s.id, title: s.title }));
 
 /**
- * A RAG answer as TrustGraph frames: streaming, one `{response: delta, end-of-stream: false}` per delta
- * and a last `{response: "", end-of-stream: true, sources, in-token, out-token, model}`; otherwise one
- * body with the whole `response` and the same keys. A cancelled call yields nothing more.
+ * A generation as TrustGraph `{response, end-of-stream}` frames: streaming, one `{response: delta,
+ * end-of-stream: false}` per delta and a last `{response: "", end-of-stream: true, …final}`; otherwise one
+ * body with the whole `response` and the same keys. `final` gives the last body's other keys. A cancelled
+ * call yields nothing more.
  */
-export async function* ragFrames(call: TgCall, events: AsyncIterable<GenerationEvent>, service: string): AsyncGenerator<TgBody> {
-  const run = drive(events, service);
-  let step = await run.next();
-  while (!step.done) {
-    if (call.streaming) yield { response: step.value, "end-of-stream": false };
-    step = await run.next();
-  }
-  const result = step.value;
+export async function* responseFrames(
+  call: TgCall,
+  events: AsyncIterable<GenerationEvent>,
+  service: string,
+  final: (result: GenerationResult) => TgBody,
+): AsyncGenerator<TgBody> {
+  const result = yield* drive(events, service, call.streaming ? (delta) => ({ response: delta, "end-of-stream": false }) : undefined);
   if (result.cancelled || call.signal.aborted) return;
-  yield {
-    response: call.streaming ? "" : result.text,
-    "end-of-stream": true,
-    sources: sourceKeys(result.sources),
-    ...usageKeys(result),
-  };
+  yield { response: call.streaming ? "" : result.text, "end-of-stream": true, ...final(result) };
 }
+
+/** A RAG answer: `responseFrames` whose last body carries `sources`, `in-token`, `out-token` and `model`. */
+export const ragFrames = (call: TgCall, events: AsyncIterable<GenerationEvent>, service: string): AsyncGenerator<TgBody> =>
+  responseFrames(call, events, service, (r) => ({ sources: sourceKeys(r.sources), ...usageKeys(r) }));
 
 /** A fixed answer (nothing to search, so no model is asked) in the same frames as `ragFrames`. */
 export function* plainAnswer(call: TgCall, text: string): Generator<TgBody> {

@@ -68,13 +68,8 @@ export const promptService: TgService = {
     }
 
     const streamText = call.streaming && template.responseType === "text";
-    const run = drive(call.app.chat.generation.complete({ system, prompt, model: modelOf(call), signal: call.signal }), "prompt");
-    let step = await run.next();
-    while (!step.done) {
-      if (streamText) yield { text: step.value, "end-of-stream": false };
-      step = await run.next();
-    }
-    const result = step.value;
+    const events = call.app.chat.generation.complete({ system, prompt, model: modelOf(call), signal: call.signal });
+    const result = yield* drive(events, "prompt", streamText ? (delta) => ({ text: delta, "end-of-stream": false }) : undefined);
     if (result.cancelled || call.signal.aborted) return;
     if (template.responseType === "text") {
       yield { text: streamText ? "" : result.text, ...usageKeys(result), "end-of-stream": true };

@@ -1,5 +1,5 @@
 import type { TgBody, TgCall, TgService } from "../service.js";
-import { drive, modelOf, textField, usageKeys } from "./ai.js";
+import { modelOf, responseFrames, textField, usageKeys } from "./ai.js";
 
 /**
  * `text-completion` (flow-hosted): `{system, prompt, streaming}` completed by the configured chat
@@ -14,14 +14,6 @@ export const textCompletionService: TgService = {
     // The real translator requires both keys; an absent system prompt is taken as empty here.
     const system = textField(call, "system") ?? "";
     const prompt = textField(call, "prompt", true);
-    const run = drive(call.app.chat.generation.complete({ system, prompt, model: modelOf(call), signal: call.signal }), "text-completion");
-    let step = await run.next();
-    while (!step.done) {
-      if (call.streaming) yield { response: step.value, "end-of-stream": false };
-      step = await run.next();
-    }
-    const result = step.value;
-    if (result.cancelled || call.signal.aborted) return;
-    yield { response: call.streaming ? "" : result.text, ...usageKeys(result), "end-of-stream": true };
+    yield* responseFrames(call, call.app.chat.generation.complete({ system, prompt, model: modelOf(call), signal: call.signal }), "text-completion", usageKeys);
   },
 };
